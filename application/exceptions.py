@@ -1,0 +1,76 @@
+"""Application errors. Each carries its envelope `code` and HTTP status; api/ renders them."""
+
+
+class ApplicationError(Exception):
+    code = "error"
+    http_status = 400
+    default_message = "The request could not be completed."
+
+    def __init__(self, message: str | None = None, *, details: dict | None = None, code: str | None = None):
+        self.message = message or self.default_message
+        self.details = details or {}
+        if code is not None:
+            self.code = code
+        super().__init__(self.message)
+
+
+class ValidationFailed(ApplicationError):
+    code = "validation_error"
+    http_status = 400
+    default_message = "The request is not valid."
+
+
+class TokenInvalid(ApplicationError):
+    code = "token_invalid"
+    http_status = 400
+    default_message = "The token is invalid or has expired."
+
+
+class NotAuthenticated(ApplicationError):
+    code = "not_authenticated"
+    http_status = 401
+    default_message = "Authentication credentials were not provided."
+
+
+class InvalidCredentials(ApplicationError):
+    code = "invalid_credentials"
+    http_status = 401
+    default_message = "The email or password is wrong."
+
+
+class PermissionDenied(ApplicationError):
+    code = "permission_denied"
+    http_status = 403
+    default_message = "You do not have permission to do this."
+
+
+class AccessDenied(ApplicationError):
+    code = "access_denied"
+    http_status = 403
+    default_message = "An active premium subscription is required."
+
+
+class AccountNotActivated(ApplicationError):
+    code = "account_not_activated"
+    http_status = 403
+    default_message = "The account has not been activated yet."
+
+
+class NotFound(ApplicationError):
+    code = "not_found"
+    http_status = 404
+    default_message = "Not found."
+
+
+class Conflict(ApplicationError):
+    code = "conflict"
+    http_status = 409
+    default_message = "The request conflicts with the current state."
+
+
+class UpstreamUnavailable(ApplicationError):
+    """A provider (Stripe, mail) failed or timed out; nothing was half-written."""
+
+    code = "upstream_unavailable"
+    http_status = 502
+    default_message = "A payment provider did not answer. Please try again."

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class OperationsConfig(AppConfig):
+    """Operator entry points (management commands) that span several domain apps."""
+
+    name = "operations"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,77 @@
+"""Resources authors publish, and their immutable file versions."""
+
+from django.conf import settings
+from django.db import models
+
+from core.immutability import ImmutableFieldsMixin, ImmutableFieldsQuerySet
+from core.models import BaseModel, SoftDeleteManager, SoftDeleteModel, SoftDeleteQuerySet, Tag
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public"
+    PREMIUM = "premium"
+    PRIVATE = "private"
+
+
+class ResourceQuerySet(SoftDeleteQuerySet):
+    def published(self):
+        """Listed in the feed: public and premium, never private or deleted."""
+        return self.filter(deleted_at__isnull=True, visibility__in=[Visibility.PUBLIC, Visibility.PREMIUM])
+
+    def visible_for(self, user):
+        """What `user` may see listed: published ones, plus their own private ones."""
+        published = models.Q(visibility__in=[Visibility.PUBLIC, Visibility.PREMIUM])
+        if user is not None and user.is_authenticated:
+            published |= models.Q(author_id=user.pk)
+        return self.filter(published, deleted_at__isnull=True)
+
+    def priced(self):
+        return self.filter(price_cents__isnull=False, price_cents__gt=0)
+
+
+class ResourceManager(SoftDeleteManager.from_queryset(ResourceQuerySet)):
+    pass
+
+
+class Resource(SoftDeleteModel):
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    price_cents = models.PositiveIntegerField(null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="resources")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="resources")
+
+    objects = ResourceManager()
+    all_objects = models.Manager.from_queryset(ResourceQuerySet)()
+
+    class Meta:
+        base_manager_name = "all_objects"
+        indexes = [
+            # Feed: newest first over published rows, keyset on (created_at, id).
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="resource_feed_idx",
+                condition=models.Q(deleted_at__isnull=True, visibility__in=["public", "premium"]),
+            ),
+            models.Index(fields=["author", "-created_at"], name="resource_author_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ResourceVersion(ImmutableFieldsMixin, BaseModel):
+    immutable_fields = ("resource_id", "version_number", "file_url")
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
+    version_number = models.PositiveIntegerField()
+    file_url = models.URLField(max_length=500)
+
+    objects = ImmutableFieldsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resource", "version_number"]
+        constraints = [models.UniqueConstraint(fields=["resource", "version_number"], name="resource_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} v{self.version_number}"

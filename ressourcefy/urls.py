@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from api.views.health import LivenessView, ReadinessView
+
+urlpatterns = [
+    path("", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("health/live/", LivenessView.as_view(), name="health-live"),
+    path("health/ready/", ReadinessView.as_view(), name="health-ready"),
+    path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
+]
+
+handler400 = "api.exception_handlers.bad_request"
+handler403 = "api.exception_handlers.permission_denied"
+handler404 = "api.exception_handlers.not_found"
+handler500 = "api.exception_handlers.server_error"

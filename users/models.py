@@ -1,0 +1,107 @@
+"""Accounts: email is the login (case-insensitive), profiles and interests drive onboarding."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+
+from core.models import BaseModel, Tag
+
+
+class OnboardingStep(models.TextChoices):
+    NOT_STARTED = "not_started"
+    PROFILE = "profile"
+    INTERESTS = "interests"
+    COMPLETED = "completed"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+    def _create(self, email, password, **fields):
+        if not email:
+            raise ValueError("An email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True, is_activated=True)
+        return self._create(email, password, **fields)
+
+
+class User(BaseModel, AbstractBaseUser, PermissionsMixin):
+    class AuthProvider(models.TextChoices):
+        LOCAL = "LOCAL"
+        GOOGLE = "GOOGLE"
+
+    email = models.EmailField(max_length=254, unique=True)
+    auth_provider = models.CharField(max_length=10, choices=AuthProvider.choices, default=AuthProvider.LOCAL)
+    is_activated = models.BooleanField(default=False)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_onboarding_step(self) -> str:
+        """Derived from state, never stored: activation, then a username, then an interest."""
+        if not self.is_activated:
+            return OnboardingStep.NOT_STARTED
+        profile = getattr(self, "profile", None) if _has_profile(self) else None
+        if profile is None or not profile.username:
+            return OnboardingStep.PROFILE
+        if not self.interests.exists():
+            return OnboardingStep.INTERESTS
+        return OnboardingStep.COMPLETED
+
+
+def _has_profile(user: "User") -> bool:
+    try:
+        user.profile  # noqa: B018 - the attribute access is the existence check
+    except Profile.DoesNotExist:
+        return False
+    return True
+
+
+class Profile(BaseModel):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    username = models.CharField(max_length=50, unique=True, null=True, blank=True)
+    bio = models.TextField(blank=True, default="")
+    avatar_url = models.URLField(max_length=500, null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.username or str(self.user_id)
+
+
+class UserInterest(BaseModel):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="interests")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="interested_users")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "tag"], name="user_interest_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} -> {self.tag_id}"
