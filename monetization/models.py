@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from core.immutability import ImmutableFieldsMixin, ImmutableFieldsQuerySet
 from core.models import BaseModel
@@ -19,6 +20,22 @@ class StripeCustomer(BaseModel):
 
     def __str__(self) -> str:
         return self.stripe_customer_id
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def granting_premium(self, now=None):
+        """Subscriptions that open premium content at `now`.
+
+        ACTIVE (open-ended or before `ends_at`); PAST_DUE only within the paid period, a grace
+        while Stripe retries the card; CANCELED keeps access until `ends_at`.
+        """
+        now = now or timezone.now()
+        open_ended = models.Q(status=Subscription.Status.ACTIVE, ends_at__isnull=True)
+        paid_period = models.Q(
+            status__in=[Subscription.Status.ACTIVE, Subscription.Status.PAST_DUE, Subscription.Status.CANCELED],
+            ends_at__gt=now,
+        )
+        return self.filter(open_ended | paid_period, plan=Subscription.Plan.PREMIUM)
 
 
 class Subscription(BaseModel):
@@ -45,6 +62,8 @@ class Subscription(BaseModel):
     stripe_price_id = models.CharField(max_length=255, blank=True, default="")
     # `created` of the newest Stripe event applied: an older event never overwrites newer state.
     last_stripe_event_created = models.DateTimeField(null=True, blank=True)
+
+    objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["user", "plan", "status"], name="subscription_access_idx")]
