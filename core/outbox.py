@@ -20,7 +20,8 @@ from core.models import OutboxEvent, ProcessedEvent
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[OutboxEvent], None]
-_handlers: dict[str, Handler] = {}
+# Several handlers may react to one event type (a receipt mail and an analytics row).
+_handlers: dict[str, list[Handler]] = {}
 
 
 class OutboxError(Exception):
@@ -32,20 +33,23 @@ class UnknownEventTypeError(Exception):
 
 
 def handles(event_type: str) -> Callable[[Handler], Handler]:
-    """Register the decorated function as the handler of `event_type`."""
+    """Register the decorated function as a handler of `event_type`.
+
+    Every handler of a type runs for each event; if one fails the event is retried and all
+    run again, so each must be idempotent (`once_per_event` with its own name).
+    """
 
     def register(handler: Handler) -> Handler:
-        existing = _handlers.get(event_type)
-        if existing is not None and existing is not handler:
-            raise OutboxError(f"{event_type} already handled by {existing.__module__}.{existing.__name__}")
-        _handlers[event_type] = handler
+        registered = _handlers.setdefault(event_type, [])
+        if handler not in registered:
+            registered.append(handler)
         return handler
 
     return register
 
 
-def registered_handler(event_type: str) -> Handler | None:
-    return _handlers.get(event_type)
+def registered_handlers(event_type: str) -> list[Handler]:
+    return list(_handlers.get(event_type, []))
 
 
 def autodiscover_handlers() -> None:
@@ -104,10 +108,11 @@ def _claim(limit: int, worker_id: str) -> list[OutboxEvent]:
 
 
 def _dispatch(event: OutboxEvent) -> None:
-    handler = _handlers.get(event.event_type)
-    if handler is None:
+    handlers = _handlers.get(event.event_type)
+    if not handlers:
         raise UnknownEventTypeError(f"No handler registered for event type {event.event_type!r}")
-    handler(event)
+    for handler in handlers:
+        handler(event)
 
 
 def _record_success(event: OutboxEvent, worker_id: str) -> None:

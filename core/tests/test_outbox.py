@@ -32,6 +32,7 @@ def recorded():
     yield seen
     outbox._handlers.pop("test.recorded", None)
     outbox._handlers.pop("test.failing", None)
+    outbox._handlers.pop("test.two_handlers", None)
 
 
 def make_due(event_type: str, count: int = 1) -> list[OutboxEvent]:
@@ -124,3 +125,21 @@ def test_two_processors_at_once_dispatch_each_of_1000_events_exactly_once(record
     assert len(counts) == 1000
     assert max(counts.values()) == 1
     assert OutboxEvent.objects.filter(status=OutboxEvent.Status.COMPLETED).count() == 1000
+
+
+def test_every_handler_of_an_event_type_runs(recorded):
+    seen_by_second: list[str] = []
+    handles("test.two_handlers")(lambda event: recorded.append(f"first:{event.pk}"))
+    handles("test.two_handlers")(lambda event: seen_by_second.append(str(event.pk)))
+    (event,) = make_due("test.two_handlers")
+    process_outbox(limit=10)
+    assert recorded == [f"first:{event.pk}"] and seen_by_second == [str(event.pk)]
+
+
+def test_once_per_event_runs_an_effect_once_across_redeliveries():
+    (event,) = make_due("test.recorded")
+    effects: list[int] = []
+    assert outbox.once_per_event(event, "mailer", lambda: effects.append(1)) is True
+    assert outbox.once_per_event(event, "mailer", lambda: effects.append(1)) is False
+    assert outbox.once_per_event(event, "analytics", lambda: effects.append(2)) is True
+    assert effects == [1, 2]
