@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -25,6 +26,11 @@ _CODE_RENAMES = {
 def envelope_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.http_status)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database went away: the transaction rolled back, so a retry is safe.
+        logger.error("database unavailable", exc_info=exc)
+        message = "The service is temporarily unavailable. Please retry."
+        return Response(error_body("service_unavailable", message), status=503, headers={"Retry-After": "5"})
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -30,6 +30,13 @@ class PrivateView(APIView):
         return ok({"email": request.user.email})
 
 
+class DatabaseDownView(APIView):
+    def get(self, request):
+        from django.db import OperationalError
+
+        raise OperationalError("server closed the connection unexpectedly")
+
+
 class CrashView(APIView):
     def get(self, request):
         raise RuntimeError("boom")
@@ -39,6 +46,7 @@ urlpatterns = [
     path("echo/", EchoView.as_view()),
     path("private/", PrivateView.as_view()),
     path("crash/", CrashView.as_view()),
+    path("database-down/", DatabaseDownView.as_view()),
     path("", include("ressourcefy.urls")),
 ]
 

@@ -83,6 +83,12 @@ def test_unexpected_exception_is_a_json_500_not_html():
     assert_envelope(response, 500, "server_error")
 
 
+def test_lost_database_connection_is_a_503_that_invites_a_retry(client):
+    response = client.get("/database-down/")
+    assert_envelope(response, 503, "service_unavailable")
+    assert response["Retry-After"] == "5"
+
+
 def test_request_id_is_echoed_or_generated(client):
     assert client.get("/health/live/", HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"] == "abc-123"
     generated = client.get("/health/live/", HTTP_X_REQUEST_ID="bad id\nwith newline")["X-Request-ID"]
