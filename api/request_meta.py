@@ -19,4 +19,5 @@ def client_ip(request) -> str | None:
 
 
 def user_agent(request) -> str | None:
-    return request.META.get("HTTP_USER_AGENT") or None
+    # NUL cannot be stored in a PostgreSQL text column.
+    return request.META.get("HTTP_USER_AGENT", "").replace("\x00", "") or None

@@ -103,3 +103,21 @@ def test_ingestion_is_throttled_per_caller(api_client, monkeypatch):
     statuses = [api_client.post(URL, batch(1), format="json").status_code for _ in range(3)]
     assert statuses == [202, 202, 429]
     assert UserEvent.objects.count() == 2
+
+
+def test_event_data_that_postgresql_cannot_store_is_refused_as_validation_error(api_client):
+    deep: dict = {}
+    node = deep
+    for _ in range(12):
+        node["next"] = {}
+        node = node["next"]
+    events = [
+        {"event_type": "ok", "event_data": {"text": "a\u0000b"}},
+        {"event_type": "ok", "event_data": {"list": [{"k\u0000": 1}]}},
+        {"event_type": "ok", "event_data": deep},
+        {"event_type": "ok", "event_data": {"fine": [1, "two", {"three": None}]}},
+    ]
+    response = api_client.post(URL, {"events": events}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["error"]["details"]["events"]) == {"0", "1", "2"}
+    assert not UserEvent.objects.exists()
