@@ -191,3 +191,19 @@ def test_multiprocess_mode_sums_the_samples_of_every_process(tmp_path: Path):
     ).stdout
     samples = {s.name: s.value for f in text_string_to_metric_families(output) for s in f.samples}
     assert samples["payment_success_total"] == 2
+
+
+def test_a_scraper_asking_for_text_only_gets_the_metrics(client):
+    response = client.get("/metrics", REMOTE_ADDR=ALLOWED_ADDRESS, HTTP_ACCEPT="text/plain")
+    assert response.status_code == 200 and b"# TYPE outbox_failed_count gauge" in response.content
+
+
+def test_a_scrape_costs_the_same_queries_whatever_the_backlog(client, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        client.get("/metrics", REMOTE_ADDR=ALLOWED_ADDRESS)
+    with transaction.atomic():
+        for i in range(50):
+            emit_event("TEST", i, "test.unhandled", {})
+    with django_assert_num_queries(3):
+        response = client.get("/metrics", REMOTE_ADDR=ALLOWED_ADDRESS)
+    assert b"outbox_pending_count 50.0" in response.content

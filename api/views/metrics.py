@@ -12,13 +12,18 @@ import os
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.views import APIView
 
-from api.responses import error_body
+from api.serializers.analytics import AnalyticsErrorEnvelopeSerializer
+from application.exceptions import PermissionDenied
 from read_models.metrics import open_data_quality_issues_by_check, outbox_backlog
 
 logger = logging.getLogger(__name__)
@@ -52,7 +57,7 @@ class DatabaseStateCollector:
 
 
 def render_metrics() -> bytes:
-    database_state = CollectorRegistry(auto_describe=True)
+    database_state = CollectorRegistry()
     database_state.register(DatabaseStateCollector())
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         processes = CollectorRegistry()
@@ -62,17 +67,37 @@ def render_metrics() -> bytes:
     return generate_latest(processes) + generate_latest(database_state)
 
 
-def metrics_view(request):
-    if request.method not in ("GET", "HEAD"):
-        response = JsonResponse(error_body("method_not_allowed", f"Method {request.method} not allowed."), status=405)
-        response["Allow"] = "GET, HEAD"
-        return response
-    if not _scraper_allowed(request):
-        return JsonResponse(
-            error_body("permission_denied", "Metrics are served to allowed networks or with the metrics token."),
-            status=403,
-        )
-    return HttpResponse(render_metrics(), content_type=CONTENT_TYPE_LATEST)
+class _ErrorsAsJson(BaseContentNegotiation):
+    """Scrapers send varied Accept headers; the metrics body is text, errors are always the JSON envelope."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class MetricsView(APIView):
+    # The bearer token is the metrics token, not a JWT: no API authentication here.
+    authentication_classes: list = []
+    permission_classes: list = []
+    content_negotiation_class = _ErrorsAsJson
+
+    @extend_schema(
+        tags=["operations"],
+        summary="Prometheus metrics",
+        description="Served to METRICS_ALLOWED_NETWORKS (by connecting address) or with "
+        "`Authorization: Bearer <METRICS_TOKEN>`; everyone else gets 403.",
+        auth=[],
+        responses={
+            (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="Prometheus text format 0.0.4"),
+            403: OpenApiResponse(AnalyticsErrorEnvelopeSerializer, description="permission_denied"),
+        },
+    )
+    def get(self, request):
+        if not _scraper_allowed(request):
+            raise PermissionDenied("Metrics are served to allowed networks or with the metrics token.")
+        return HttpResponse(render_metrics(), content_type=CONTENT_TYPE_LATEST)
 
 
 def _scraper_allowed(request) -> bool:
