@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import JsonResponse
 
 from api.responses import error_body
+from core.metrics import http_request_duration_seconds, http_requests_total
 
 logger = logging.getLogger("ressourcefy.request")
 current_request_id: ContextVar[str] = ContextVar("request_id", default="")
@@ -68,3 +69,27 @@ class BodySizeLimitMiddleware:
             message = f"The request body is larger than {limit} bytes."
             return JsonResponse(error_body("payload_too_large", message), status=413)
         return self.get_response(request)
+
+
+class HttpMetricsMiddleware:
+    """Counts responses and times requests by URL route pattern, method and status.
+
+    The route is the matched pattern (`api/resources/<uuid:pk>/detail/`), never the raw path,
+    so ids and scanners' random URLs cannot blow up the number of time series.
+    """
+
+    _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        route = (match.route or match.view_name or "") if match is not None else ""
+        route = route or "<unmatched>"
+        method = request.method if request.method in self._KNOWN_METHODS else "OTHER"
+        http_requests_total.labels(route=route, method=method, status=str(response.status_code)).inc()
+        http_request_duration_seconds.labels(route=route, method=method).observe(time.perf_counter() - started)
+        return response

@@ -1,7 +1,10 @@
 """Prometheus metric objects. Code that moves a metric imports it from here.
 
-Gauges that mirror database state (outbox backlog) are computed at scrape time by the
-/metrics view, not here, so every process reports the same number.
+Gauges that mirror database state (outbox backlog, open data-quality issues) are computed at
+scrape time by the /metrics view, not here, so every process reports the same number.
+With PROMETHEUS_MULTIPROC_DIR set before the process starts (bin/run, the gunicorn config),
+each process writes its samples there and /metrics sums them: web workers and the outbox
+worker report as one.
 """
 
 from prometheus_client import Counter, Histogram
@@ -23,4 +26,14 @@ read_query_latency = Histogram(
     "read_query_latency",
     "Seconds spent building one read model.",
     ["read_model"],
+)
+http_requests_total = Counter(
+    "http_requests_total",
+    "HTTP responses by route pattern (not raw path, to bound cardinality), method and status.",
+    ["route", "method", "status"],
+)
+http_request_duration_seconds = Histogram(
+    "http_request_duration_seconds",
+    "Seconds from receiving a request to returning its response, by route pattern and method.",
+    ["route", "method"],
 )

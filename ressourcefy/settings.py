@@ -243,3 +243,13 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "api.exception_handlers.csrf_failure"
+
+# --- Analytics, metrics and operations (issue 7)
+# Count every response, including the 413s and redirects earlier middleware returns: outermost.
+MIDDLEWARE.insert(0, "api.middleware.HttpMetricsMiddleware")
+# Number of reverse proxies in front of the app that append to X-Forwarded-For. 0 (the default)
+# trusts REMOTE_ADDR only, so a client cannot forge its address; also sets DRF's throttle identity.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT:
+    REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+ANALYTICS_MAX_EVENTS_PER_CALL = 100

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from api.views.health import LivenessView, ReadinessView
+from api.views.metrics import MetricsView
 
 urlpatterns = [
     path("", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("health/ready/", ReadinessView.as_view(), name="health-ready"),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("metrics", MetricsView.as_view(), name="metrics"),
 ]
 
 handler400 = "api.exception_handlers.bad_request"

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401 - filled in by this area's views
+from django.urls import path
 
-urlpatterns: list = []
+from api.views.analytics import AnalyticsEventsView
+
+urlpatterns = [
+    path("analytics/events/", AnalyticsEventsView.as_view(), name="analytics-events"),
+]

@@ -1,0 +1,194 @@
+"""Read-only data-quality checks (seed 000 §1.4, §8).
+
+Each check is a query for rows that break an invariant. `run_checks` records one open
+DataQualityIssue per broken row and resolves (sets `resolved_at` on) the open issues whose row
+is healthy again. Checks never change business data: the only writes are DataQualityIssue rows.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
+from django.utils import timezone
+
+from core.models import DataQualityIssue, OutboxEvent
+from monetization.models import Payment, PaymentIntentRecord, Subscription, WebhookEvent
+from resources.models import ResourceVersion
+
+# Stripe finalises a renewal invoice about an hour after the period ends; allow for that and
+# for webhook delivery before calling an ACTIVE subscription past its end a problem.
+RENEWAL_GRACE = timedelta(hours=3)
+# Stripe Checkout sessions expire after 24 h at most; a CREATED record older than that missed
+# its checkout.session.completed or .expired webhook.
+CHECKOUT_SESSION_LIFETIME = timedelta(hours=24)
+# A worker renews nothing once it has died; its lease expiring this long ago means no worker
+# has reclaimed the event.
+OUTBOX_STUCK_AFTER = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    object_type: str
+    object_id: str
+    description: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckResult:
+    check_name: str
+    open_issues: int
+    new_issues: int
+    resolved_issues: int
+
+
+def completed_payment_without_subscription() -> Iterable[Finding]:
+    """A completed payment must have produced a premium subscription, now active or ended."""
+    premium = Subscription.objects.filter(user_id=OuterRef("user_id"), plan=Subscription.Plan.PREMIUM)
+    broken = Payment.objects.filter(status=Payment.Status.COMPLETED).exclude(Exists(premium))
+    for payment in broken.only("id", "user_id", "provider_reference", "amount_cents", "currency"):
+        yield Finding(
+            object_type="Payment",
+            object_id=str(payment.pk),
+            description=(
+                f"Payment {payment.provider_reference} ({payment.amount_cents} {payment.currency}) is COMPLETED "
+                f"but user {payment.user_id} has no premium subscription."
+            ),
+        )
+
+
+def active_subscription_past_end() -> Iterable[Finding]:
+    cutoff = timezone.now() - RENEWAL_GRACE
+    broken = Subscription.objects.filter(status=Subscription.Status.ACTIVE, ends_at__lt=cutoff)
+    for subscription in broken.only("id", "user_id", "ends_at", "stripe_subscription_id"):
+        yield Finding(
+            object_type="Subscription",
+            object_id=str(subscription.pk),
+            description=(
+                f"Subscription {subscription.stripe_subscription_id or subscription.pk} of user "
+                f"{subscription.user_id} is ACTIVE but ended at {subscription.ends_at.isoformat()}: "
+                "a renewal or cancellation webhook was missed."
+            ),
+        )
+
+
+def stale_payment_intent_record() -> Iterable[Finding]:
+    cutoff = timezone.now() - CHECKOUT_SESSION_LIFETIME
+    broken = PaymentIntentRecord.objects.filter(status=PaymentIntentRecord.Status.CREATED, created_at__lt=cutoff)
+    for record in broken.only("id", "stripe_session_id", "created_at"):
+        yield Finding(
+            object_type="PaymentIntentRecord",
+            object_id=str(record.pk),
+            description=(
+                f"Checkout session {record.stripe_session_id} is still CREATED since "
+                f"{record.created_at.isoformat()}: neither completed nor expired."
+            ),
+        )
+
+
+def failed_webhook_event() -> Iterable[Finding]:
+    broken = WebhookEvent.objects.filter(status=WebhookEvent.Status.FAILED)
+    for webhook in broken.only("id", "stripe_id", "event_type", "error_message"):
+        yield Finding(
+            object_type="WebhookEvent",
+            object_id=str(webhook.pk),
+            description=(
+                f"Stripe event {webhook.stripe_id} ({webhook.event_type}) FAILED: {webhook.error_message[:500]}"
+            ),
+        )
+
+
+def failed_outbox_event() -> Iterable[Finding]:
+    broken = OutboxEvent.objects.filter(status=OutboxEvent.Status.FAILED)
+    for event in broken.only("id", "event_type", "retry_count", "error_message"):
+        yield Finding(
+            object_type="OutboxEvent",
+            object_id=str(event.pk),
+            description=(
+                f"Outbox event {event.event_type} FAILED after {event.retry_count} tries: {event.error_message[:500]}"
+            ),
+        )
+
+
+def stuck_outbox_event() -> Iterable[Finding]:
+    cutoff = timezone.now() - OUTBOX_STUCK_AFTER
+    lease_long_expired = Q(locked_until__lt=cutoff) | Q(locked_until__isnull=True, updated_at__lt=cutoff)
+    broken = OutboxEvent.objects.filter(lease_long_expired, status=OutboxEvent.Status.PROCESSING)
+    for event in broken.only("id", "event_type", "locked_by", "locked_until"):
+        yield Finding(
+            object_type="OutboxEvent",
+            object_id=str(event.pk),
+            description=(
+                f"Outbox event {event.event_type} is PROCESSING by {event.locked_by or 'no worker'} with a lease "
+                f"that expired at {event.locked_until.isoformat() if event.locked_until else 'unknown'}."
+            ),
+        )
+
+
+def resource_version_gap() -> Iterable[Finding]:
+    """Version numbers of a resource must run 1, 2, …, n without a hole."""
+    per_resource = (
+        ResourceVersion.objects.values("resource_id")
+        .annotate(count=Count("pk"), lowest=Min("version_number"), highest=Max("version_number"))
+        .filter(~Q(lowest=1) | ~Q(highest=F("count")))
+        .order_by()
+    )
+    for row in per_resource:
+        yield Finding(
+            object_type="Resource",
+            object_id=str(row["resource_id"]),
+            description=(
+                f"Resource {row['resource_id']} has {row['count']} versions numbered "
+                f"{row['lowest']}..{row['highest']}: the numbers have a gap."
+            ),
+        )
+
+
+CHECKS: dict[str, Callable[[], Iterable[Finding]]] = {
+    "completed_payment_without_subscription": completed_payment_without_subscription,
+    "active_subscription_past_end": active_subscription_past_end,
+    "stale_payment_intent_record": stale_payment_intent_record,
+    "failed_webhook_event": failed_webhook_event,
+    "failed_outbox_event": failed_outbox_event,
+    "stuck_outbox_event": stuck_outbox_event,
+    "resource_version_gap": resource_version_gap,
+}
+
+
+def run_checks(names: Iterable[str] | None = None) -> list[CheckResult]:
+    """Run the named checks (all by default) and bring DataQualityIssue rows in line."""
+    selected = list(CHECKS) if names is None else list(names)
+    unknown = sorted(set(selected) - set(CHECKS))
+    if unknown:
+        raise ValueError(f"Unknown checks: {', '.join(unknown)}")
+    return [_record(name, list(CHECKS[name]())) for name in selected]
+
+
+def open_issue_count() -> int:
+    return DataQualityIssue.objects.filter(resolved_at__isnull=True).count()
+
+
+def _record(check_name: str, findings: list[Finding]) -> CheckResult:
+    found = {finding.object_id: finding for finding in findings}
+    with transaction.atomic():
+        open_issues = DataQualityIssue.objects.select_for_update().filter(
+            check_name=check_name, resolved_at__isnull=True
+        )
+        already_open = {issue.object_id: issue for issue in open_issues}
+        healed = [issue.pk for object_id, issue in already_open.items() if object_id not in found]
+        now = timezone.now()
+        resolved = DataQualityIssue.objects.filter(pk__in=healed).update(resolved_at=now, updated_at=now)
+        new = [
+            DataQualityIssue(
+                check_name=check_name,
+                object_type=finding.object_type,
+                object_id=finding.object_id,
+                description=finding.description,
+            )
+            for object_id, finding in found.items()
+            if object_id not in already_open
+        ]
+        # A concurrent run may have opened the same issue: the partial unique index keeps one.
+        DataQualityIssue.objects.bulk_create(new, ignore_conflicts=True)
+    return CheckResult(check_name=check_name, open_issues=len(found), new_issues=len(new), resolved_issues=resolved)
