@@ -239,3 +239,7 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "api.exception_handlers.csrf_failure"
+
+# --- Billing (issue 5): Stripe client limits. Calls that take longer fail as 503, never hang a worker.
+STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 10)
+STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
