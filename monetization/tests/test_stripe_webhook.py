@@ -24,7 +24,7 @@ from monetization.tests.stripe_fixtures import (
 )
 
 pytestmark = pytest.mark.django_db
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 
 def at(unix: int) -> datetime.datetime:
@@ -198,7 +198,8 @@ def test_refund_of_a_charge_we_cannot_place_is_recorded_and_ignored(subscribed, 
 
 
 def test_events_for_an_unknown_subscription_are_recorded_and_ignored(fake_stripe, client):
-    for name in ("invoice_paid", "invoice_payment_failed", "customer_subscription_updated", "customer_subscription_deleted"):
+    names = ("invoice_paid", "invoice_payment_failed", "customer_subscription_updated", "customer_subscription_deleted")
+    for name in names:
         assert deliver(client, name).status_code == 200
 
     assert set(WebhookEvent.objects.values_list("status", flat=True)) == {"IGNORED"}
