@@ -243,3 +243,13 @@ CSRF_FAILURE_VIEW = "api.exception_handlers.csrf_failure"
 # --- Billing (issue 5): Stripe client limits. Calls that take longer fail as 503, never hang a worker.
 STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 10)
 STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
+# --- Billing (issue 5): stable schema names for the billing status enums.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "SubscriptionStatusEnum": ["ACTIVE", "PAST_DUE", "CANCELED", "EXPIRED"],
+        "PaymentStatusEnum": ["PENDING", "COMPLETED", "FAILED", "REFUNDED"],
+        "WebhookReceivedStatusEnum": ["received"],
+        "EnvelopeOkStatusEnum": ["ok"],
+        "EnvelopeErrorStatusEnum": ["error"],
+    }
+)

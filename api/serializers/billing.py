@@ -40,7 +40,7 @@ class PaymentSerializer(serializers.Serializer):
 
 
 class PaymentsQuerySerializer(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, default=1)
+    page = serializers.IntegerField(min_value=1, max_value=10_000, default=1)
     page_size = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 
