@@ -53,6 +53,8 @@ class Subscription(BaseModel):
     plan = models.CharField(max_length=10, choices=Plan.choices, default=Plan.FREE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     started_at = models.DateTimeField()
+    # The paid period Stripe reports (items.data[0].current_period_*); `ends_at` is its end.
+    current_period_start = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -104,6 +106,12 @@ class Payment(ImmutableFieldsMixin, BaseModel):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # One payment per Stripe invoice, whichever event or call records it first.
+            models.UniqueConstraint(
+                fields=["stripe_invoice_id"], condition=~models.Q(stripe_invoice_id=""), name="payment_one_per_invoice"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider_reference} {self.amount_cents} {self.currency} {self.status}"

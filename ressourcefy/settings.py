@@ -253,3 +253,17 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT:
     REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 ANALYTICS_MAX_EVENTS_PER_CALL = 100
+
+# --- Billing (issue 5): Stripe client limits. Calls that take longer fail as 503, never hang a worker.
+STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 10)
+STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
+# --- Billing (issue 5): stable schema names for the billing status enums.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "SubscriptionStatusEnum": ["ACTIVE", "PAST_DUE", "CANCELED", "EXPIRED"],
+        "PaymentStatusEnum": ["PENDING", "COMPLETED", "FAILED", "REFUNDED"],
+        "WebhookReceivedStatusEnum": ["received"],
+        "EnvelopeOkStatusEnum": ["ok"],
+        "EnvelopeErrorStatusEnum": ["error"],
+    }
+)

@@ -1,0 +1,84 @@
+"""Billing request and response bodies (responses wrapped in the envelope for the schema)."""
+
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+
+class CheckoutRequestSerializer(serializers.Serializer):
+    price_id = serializers.CharField(max_length=255)
+    success_url = serializers.URLField(max_length=2000)
+    cancel_url = serializers.URLField(max_length=2000)
+
+
+class CheckoutSessionSerializer(serializers.Serializer):
+    sessionId = serializers.CharField(source="session_id")
+    url = serializers.URLField()
+
+
+class ConfirmCheckoutRequestSerializer(serializers.Serializer):
+    session_id = serializers.CharField(max_length=255)
+
+
+class SubscriptionSerializer(serializers.Serializer):
+    plan = serializers.ChoiceField(choices=["FREE", "PREMIUM"])
+    status = serializers.ChoiceField(choices=["ACTIVE", "PAST_DUE", "CANCELED", "EXPIRED"], allow_null=True)
+    started_at = serializers.DateTimeField(allow_null=True)
+    ends_at = serializers.DateTimeField(allow_null=True)
+    cancel_at_period_end = serializers.BooleanField()
+
+
+class CheckoutConfirmationSerializer(serializers.Serializer):
+    subscription = SubscriptionSerializer()
+
+
+class PaymentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    amount_cents = serializers.IntegerField(min_value=0)
+    currency = serializers.CharField(min_length=3, max_length=3)
+    status = serializers.ChoiceField(choices=["PENDING", "COMPLETED", "FAILED", "REFUNDED"])
+    created_at = serializers.DateTimeField()
+
+
+class PaymentsQuerySerializer(serializers.Serializer):
+    page = serializers.IntegerField(min_value=1, max_value=10_000, default=1)
+    page_size = serializers.IntegerField(min_value=1, max_value=100, default=20)
+
+
+class WebhookReceivedSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["received"])
+
+
+def ok_envelope(name: str, data) -> serializers.Serializer:
+    return inline_serializer(name, {"status": serializers.ChoiceField(choices=["ok"]), "data": data})
+
+
+PaymentsMeta = inline_serializer(
+    "PaymentsMeta",
+    {
+        "page": serializers.IntegerField(),
+        "page_size": serializers.IntegerField(),
+        "has_next": serializers.BooleanField(),
+    },
+)
+PaymentsEnvelope = inline_serializer(
+    "PaymentsEnvelope",
+    {
+        "status": serializers.ChoiceField(choices=["ok"]),
+        "data": PaymentSerializer(many=True),
+        "meta": PaymentsMeta,
+    },
+)
+BillingErrorEnvelope = inline_serializer(
+    "BillingErrorEnvelope",
+    {
+        "status": serializers.ChoiceField(choices=["error"]),
+        "error": inline_serializer(
+            "BillingError",
+            {
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+                "details": serializers.DictField(),
+            },
+        ),
+    },
+)

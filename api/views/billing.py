@@ -1,0 +1,165 @@
+"""Billing endpoints: checkout, its confirmation, the Stripe webhook, subscription and payments."""
+
+from dataclasses import asdict
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.responses import ok
+from api.serializers.billing import (
+    BillingErrorEnvelope,
+    CheckoutConfirmationSerializer,
+    CheckoutRequestSerializer,
+    CheckoutSessionSerializer,
+    ConfirmCheckoutRequestSerializer,
+    PaymentsEnvelope,
+    PaymentSerializer,
+    PaymentsQuerySerializer,
+    SubscriptionSerializer,
+    WebhookReceivedSerializer,
+    ok_envelope,
+)
+from application.dto.billing import (
+    CancelSubscriptionCommand,
+    ConfirmCheckoutCommand,
+    CreateCheckoutSessionCommand,
+    HandleStripeWebhookCommand,
+)
+from application.use_cases.cancel_subscription import cancel_subscription
+from application.use_cases.confirm_checkout import confirm_checkout
+from application.use_cases.create_checkout_session import create_checkout_session
+from application.use_cases.handle_stripe_webhook import handle_stripe_webhook
+from read_models.billing import get_subscription, list_payments
+
+_ERRORS = {401: BillingErrorEnvelope}
+_UPSTREAM = {
+    502: OpenApiResponse(BillingErrorEnvelope, description="Stripe failed."),
+    503: OpenApiResponse(BillingErrorEnvelope, description="Stripe could not be reached in time."),
+}
+
+
+class CheckoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["billing"],
+        summary="Start a Stripe Checkout session for a subscription",
+        request=CheckoutRequestSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        responses={
+            200: ok_envelope("CheckoutSessionEnvelope", CheckoutSessionSerializer()),
+            400: BillingErrorEnvelope,
+            409: OpenApiResponse(BillingErrorEnvelope, description="already_subscribed"),
+            **_ERRORS,
+            **_UPSTREAM,
+        },
+    )
+    def post(self, request):
+        body = CheckoutRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        session = create_checkout_session(
+            CreateCheckoutSessionCommand(
+                user=request.user,
+                idempotency_key=request.headers.get("Idempotency-Key", "")[:200],
+                **body.validated_data,
+            )
+        )
+        return ok(CheckoutSessionSerializer(session).data)
+
+
+class ConfirmCheckoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["billing"],
+        summary="Confirm a completed checkout (the success page); fulfils it if the webhook has not yet",
+        request=ConfirmCheckoutRequestSerializer,
+        responses={
+            200: ok_envelope("CheckoutConfirmationEnvelope", CheckoutConfirmationSerializer()),
+            400: BillingErrorEnvelope,
+            404: BillingErrorEnvelope,
+            409: OpenApiResponse(BillingErrorEnvelope, description="checkout_incomplete"),
+            **_ERRORS,
+            **_UPSTREAM,
+        },
+    )
+    def post(self, request):
+        body = ConfirmCheckoutRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        confirmation = confirm_checkout(ConfirmCheckoutCommand(user=request.user, **body.validated_data))
+        return ok(CheckoutConfirmationSerializer(asdict(confirmation)).data)
+
+
+class StripeWebhookView(APIView):
+    """Stripe calls this: no session, no JWT, no CSRF; the raw body's signature is the authentication."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    @extend_schema(
+        tags=["billing"],
+        summary="Stripe webhook endpoint (signed with Stripe-Signature)",
+        request={"application/json": {"type": "object", "additionalProperties": True}},
+        parameters=[OpenApiParameter("Stripe-Signature", str, OpenApiParameter.HEADER, required=True)],
+        responses={
+            200: WebhookReceivedSerializer,
+            400: OpenApiResponse(BillingErrorEnvelope, description="invalid_signature"),
+            500: OpenApiResponse(BillingErrorEnvelope, description="processing failed; Stripe redelivers"),
+        },
+    )
+    def post(self, request):
+        handle_stripe_webhook(
+            HandleStripeWebhookCommand(payload=request.body, signature=request.headers.get("Stripe-Signature"))
+        )
+        return Response({"status": "received"})  # the contract's exact body, not the ok envelope
+
+
+class SubscriptionView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["billing"],
+        summary="The user's plan and subscription state",
+        responses={200: ok_envelope("SubscriptionEnvelope", SubscriptionSerializer()), **_ERRORS},
+    )
+    def get(self, request):
+        return ok(SubscriptionSerializer(get_subscription(user=request.user)).data)
+
+
+class CancelSubscriptionView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["billing"],
+        summary="Cancel the subscription at the end of the paid period",
+        request=None,
+        responses={
+            200: ok_envelope("CanceledSubscriptionEnvelope", SubscriptionSerializer()),
+            404: OpenApiResponse(BillingErrorEnvelope, description="no_active_subscription"),
+            **_ERRORS,
+            **_UPSTREAM,
+        },
+    )
+    def post(self, request):
+        state = cancel_subscription(CancelSubscriptionCommand(user=request.user))
+        return ok(SubscriptionSerializer(state).data)
+
+
+class PaymentsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["billing"],
+        summary="The user's payments, newest first",
+        parameters=[PaymentsQuerySerializer],
+        responses={200: PaymentsEnvelope, 400: BillingErrorEnvelope, **_ERRORS},
+    )
+    def get(self, request):
+        query = PaymentsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page = list_payments(user=request.user, **query.validated_data)
+        meta = {"page": page.page, "page_size": page.page_size, "has_next": page.has_next}
+        return ok(PaymentSerializer(page.items, many=True).data, meta=meta)

@@ -1,0 +1,160 @@
+"""The only module that talks to Stripe (and the only one that imports `stripe`).
+
+Every function returns plain dicts, never SDK objects, and turns every Stripe failure into
+an application error: a timeout or an unreachable Stripe is 503, any other Stripe failure
+502, a missing object `NotFound`. `STRIPE_API_BASE` points the SDK at another server (tests
+run the real SDK against a local Stripe-shaped HTTP server).
+"""
+
+import json
+import logging
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+from application.exceptions import NotFound, UpstreamUnavailable, ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+# The shapes our code reads (invoice.parent.subscription_details, period on subscription items).
+STRIPE_API_VERSION = "2026-07-29.dahlia"
+
+
+class StripeUnreachable(UpstreamUnavailable):
+    """Stripe did not answer in time or could not be reached."""
+
+    http_status = 503
+    default_message = "The payment provider could not be reached. Please try again."
+
+
+class InvalidWebhookSignature(ValidationFailed):
+    code = "invalid_signature"
+    default_message = "The Stripe-Signature header is missing, invalid or too old."
+
+
+def _client() -> stripe.StripeClient:
+    base_addresses = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        stripe_version=STRIPE_API_VERSION,
+        base_addresses=base_addresses,
+        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
+        http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
+    )
+
+
+def _call(operation: str, function, *args, **kwargs) -> dict[str, Any]:
+    try:
+        result = function(*args, **kwargs)
+    except stripe.APIConnectionError as error:
+        logger.warning("stripe unreachable", extra={"operation": operation, "error": str(error)})
+        raise StripeUnreachable() from error
+    except stripe.InvalidRequestError as error:
+        if error.http_status == 404:
+            raise NotFound() from error
+        logger.error("stripe refused a request", extra={"operation": operation, "error": str(error)})
+        raise UpstreamUnavailable() from error
+    except stripe.StripeError as error:
+        logger.error("stripe failed", extra={"operation": operation, "error": str(error)})
+        raise UpstreamUnavailable() from error
+    return result.to_dict()
+
+
+def create_customer(*, email: str, user_id: str) -> dict[str, Any]:
+    """Create the user's Stripe customer; the idempotency key makes a concurrent repeat return the same one."""
+    client = _client()
+    return _call(
+        "customers.create",
+        client.v1.customers.create,
+        params={"email": email, "metadata": {"user_id": user_id}},
+        options={"idempotency_key": f"customer-create-{user_id}"},
+    )
+
+
+def create_checkout_session(
+    *,
+    customer_id: str,
+    price_id: str,
+    success_url: str,
+    cancel_url: str,
+    user_id: str,
+    idempotency_key: str,
+) -> dict[str, Any]:
+    client = _client()
+    params = {
+        "mode": "subscription",
+        "customer": customer_id,
+        "line_items": [{"price": price_id, "quantity": 1}],
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "client_reference_id": user_id,
+        "metadata": {"user_id": user_id},
+        "subscription_data": {"metadata": {"user_id": user_id}},
+    }
+    return _call(
+        "checkout.sessions.create",
+        client.v1.checkout.sessions.create,
+        params=params,
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def retrieve_checkout_session(session_id: str) -> dict[str, Any]:
+    """The session with its subscription expanded (an object, or None before completion)."""
+    client = _client()
+    return _call(
+        "checkout.sessions.retrieve",
+        client.v1.checkout.sessions.retrieve,
+        session_id,
+        params={"expand": ["subscription"]},
+    )
+
+
+def retrieve_subscription(subscription_id: str) -> dict[str, Any]:
+    client = _client()
+    return _call("subscriptions.retrieve", client.v1.subscriptions.retrieve, subscription_id)
+
+
+def cancel_subscription_at_period_end(subscription_id: str) -> dict[str, Any]:
+    client = _client()
+    return _call(
+        "subscriptions.update",
+        client.v1.subscriptions.update,
+        subscription_id,
+        params={"cancel_at_period_end": True},
+        options={"idempotency_key": f"cancel-at-period-end-{subscription_id}"},
+    )
+
+
+def invoice_id_for_payment_intent(payment_intent_id: str) -> str | None:
+    """Which invoice a payment intent paid (on this API version only InvoicePayment links them)."""
+    client = _client()
+    page = _call(
+        "invoice_payments.list",
+        client.v1.invoice_payments.list,
+        params={"payment": {"type": "payment_intent", "payment_intent": payment_intent_id}, "limit": 1},
+    )
+    for invoice_payment in page.get("data") or []:
+        invoice = invoice_payment.get("invoice")
+        return invoice if isinstance(invoice, str) else (invoice or {}).get("id")
+    return None
+
+
+def verify_webhook(payload: bytes, signature_header: str | None) -> dict[str, Any]:
+    """The event as a plain dict if the header signs `payload` within the tolerance; else InvalidWebhookSignature."""
+    try:
+        stripe.Webhook.construct_event(
+            payload,
+            signature_header or "",
+            settings.STRIPE_WEBHOOK_SECRET,
+            tolerance=settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+        )
+    except stripe.SignatureVerificationError as error:
+        raise InvalidWebhookSignature() from error
+    except ValueError as error:  # not JSON, or not an event
+        raise InvalidWebhookSignature("The body is not a Stripe event.") from error
+    event = json.loads(payload)
+    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+        raise InvalidWebhookSignature("The body is not a Stripe event.")
+    return event

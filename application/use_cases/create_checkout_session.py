@@ -1,0 +1,74 @@
+"""POST /api/billing/checkout/: a Stripe Checkout session for an allowed price, back to allowed URLs."""
+
+import uuid
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from application.dto.billing import CheckoutSession, CreateCheckoutSessionCommand
+from application.exceptions import Conflict, ValidationFailed
+from application.policies.subscription_policy import has_active_subscription
+from application.services import stripe_service
+from monetization.services import checkout, customers
+
+
+def create_checkout_session(command: CreateCheckoutSessionCommand) -> CheckoutSession:
+    _check_price(command.price_id)
+    _check_redirects(success_url=command.success_url, cancel_url=command.cancel_url)
+    user = command.user
+    if has_active_subscription(user):
+        raise Conflict("You already have an active premium subscription.", code="already_subscribed")
+    customer_id = customers.stripe_customer_id_for(user)
+    if customer_id is None:
+        customer = stripe_service.create_customer(email=user.email, user_id=str(user.pk))
+        customer_id = customers.remember_stripe_customer(user=user, stripe_customer_id=customer["id"])
+    # A client that repeats its request with the same Idempotency-Key gets the same session back.
+    key = f"checkout-{user.pk}-{command.idempotency_key or uuid.uuid4().hex}"
+    session = stripe_service.create_checkout_session(
+        customer_id=customer_id,
+        price_id=command.price_id,
+        success_url=command.success_url,
+        cancel_url=command.cancel_url,
+        user_id=str(user.pk),
+        idempotency_key=key,
+    )
+    checkout.record_checkout_session(
+        user=user,
+        session_id=session["id"],
+        price_id=command.price_id,
+        metadata={"customer": customer_id, "success_url": command.success_url, "cancel_url": command.cancel_url},
+    )
+    return CheckoutSession(session_id=session["id"], url=session["url"])
+
+
+def _check_price(price_id: str) -> None:
+    if price_id not in settings.STRIPE_PRICE_IDS:
+        raise ValidationFailed(details={"price_id": ["This price cannot be purchased."]})
+
+
+def allowed_origins() -> set[tuple[str, str]]:
+    """(scheme, host:port) of FRONTEND_URL and each CORS origin: the only places checkout may return to."""
+    origins = {_origin(settings.FRONTEND_URL)}
+    origins.update(_origin(origin) for origin in settings.CORS_ALLOWED_ORIGINS)
+    return {origin for origin in origins if origin is not None}
+
+
+def _origin(url: str) -> tuple[str, str] | None:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        return None
+    default_port = 443 if parts.scheme == "https" else 80
+    return parts.scheme, f"{parts.hostname.lower()}:{port or default_port}"
+
+
+def _check_redirects(**urls: str) -> None:
+    allowed = allowed_origins()
+    errors = {
+        name: ["This URL is not on an allowed host."] for name, url in urls.items() if _origin(url) not in allowed
+    }
+    if errors:
+        raise ValidationFailed(details=errors)

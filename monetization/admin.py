@@ -1,0 +1,73 @@
+"""Billing in the admin: money and Stripe deliveries are read-only; FAILED deliveries can be reprocessed."""
+
+from django.contrib import admin, messages
+
+# The admin is an entry point like a view: it may call the use case (see .importlinter).
+from application.exceptions import ApplicationError
+from application.use_cases.handle_stripe_webhook import process_event
+from monetization.models import Payment, PaymentIntentRecord, StripeCustomer, Subscription, WebhookEvent
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ["stripe_id", "event_type", "status", "created_at", "processed_at"]
+    list_filter = ["status", "event_type"]
+    search_fields = ["stripe_id", "event_type"]
+    readonly_fields = ["stripe_id", "event_type", "status", "payload", "error_message", "processed_at", "created_at"]
+    actions = ["reprocess_failed_events"]
+
+    @admin.action(description="Reprocess selected FAILED events")
+    def reprocess_failed_events(self, request, queryset):
+        done, failed = 0, 0
+        for event in queryset.filter(status=WebhookEvent.Status.FAILED):
+            try:
+                process_event(event.payload)
+            except ApplicationError:
+                failed += 1
+            else:
+                done += 1
+        level = messages.WARNING if failed else messages.SUCCESS
+        self.message_user(request, f"Reprocessed {done} event(s); {failed} failed again.", level)
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["provider_reference", "user", "amount_cents", "currency", "status", "created_at"]
+    list_filter = ["status", "currency"]
+    search_fields = ["provider_reference", "stripe_invoice_id", "stripe_payment_intent_id", "stripe_charge_id"]
+    list_select_related = ["user"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "plan", "status", "ends_at", "cancel_at_period_end", "stripe_subscription_id"]
+    list_filter = ["plan", "status"]
+    search_fields = ["stripe_subscription_id", "stripe_customer_id", "user__email"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(PaymentIntentRecord)
+class PaymentIntentRecordAdmin(ReadOnlyAdmin):
+    list_display = ["stripe_session_id", "user", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["stripe_session_id", "user__email"]
+    list_select_related = ["user"]
+
+
+@admin.register(StripeCustomer)
+class StripeCustomerAdmin(ReadOnlyAdmin):
+    list_display = ["stripe_customer_id", "user", "created_at"]
+    search_fields = ["stripe_customer_id", "user__email"]
+    list_select_related = ["user"]

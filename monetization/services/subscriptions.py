@@ -1,0 +1,225 @@
+"""Subscription state: synced from Stripe, never moved backwards by an older event."""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core.outbox import emit_event
+from core.services.audit import audit_change
+from monetization.models import Subscription
+from monetization.services.outcomes import PROCESSED, Outcome, ignored
+from monetization.services.stripe_payloads import from_unix, subscription_period, subscription_price_id
+
+# Stripe's statuses in ours. `paused` and anything new keep the local status.
+STATUS_FROM_STRIPE = {
+    "active": Subscription.Status.ACTIVE,
+    "trialing": Subscription.Status.ACTIVE,
+    "past_due": Subscription.Status.PAST_DUE,
+    "unpaid": Subscription.Status.PAST_DUE,
+    "incomplete": Subscription.Status.PAST_DUE,
+    "canceled": Subscription.Status.CANCELED,
+    "incomplete_expired": Subscription.Status.EXPIRED,
+}
+_AUDITED_FIELDS = (
+    "plan",
+    "status",
+    "started_at",
+    "current_period_start",
+    "ends_at",
+    "canceled_at",
+    "ended_at",
+    "cancel_at_period_end",
+    "stripe_price_id",
+)
+
+
+def snapshot(subscription: Subscription | None) -> dict | None:
+    if subscription is None or subscription.pk is None:
+        return None
+    state = {}
+    for name in _AUDITED_FIELDS:
+        value = getattr(subscription, name)
+        state[name] = value.isoformat() if isinstance(value, datetime.datetime) else value
+    return state
+
+
+def has_ended(subscription: Subscription) -> bool:
+    """Stripe ended it (`customer.subscription.deleted`): no later event revives it.
+
+    EXPIRED is only our clock's opinion; a newer paid period from Stripe may revive that row.
+    """
+    return subscription.status == Subscription.Status.CANCELED and subscription.ended_at is not None
+
+
+def is_stale(subscription: Subscription, event_created: datetime.datetime | None) -> bool:
+    last = subscription.last_stripe_event_created
+    return event_created is not None and last is not None and event_created < last
+
+
+def mark_event_applied(subscription: Subscription, event_created: datetime.datetime | None) -> None:
+    if event_created is not None and (
+        subscription.last_stripe_event_created is None or event_created > subscription.last_stripe_event_created
+    ):
+        subscription.last_stripe_event_created = event_created
+
+
+def lock_by_stripe_id(stripe_subscription_id: str | None) -> Subscription | None:
+    if not stripe_subscription_id:
+        return None
+    return Subscription.objects.select_for_update().filter(stripe_subscription_id=stripe_subscription_id).first()
+
+
+def apply_stripe_subscription(subscription: Subscription, data: dict) -> None:
+    """Copy the fields of seed 000 §6.2 from a Stripe subscription object (in memory)."""
+    period_start, period_end = subscription_period(data)
+    status = STATUS_FROM_STRIPE.get(data.get("status") or "")
+    if status is not None:
+        subscription.status = status
+    subscription.cancel_at_period_end = bool(data.get("cancel_at_period_end"))
+    if period_start is not None:
+        subscription.current_period_start = period_start
+    if period_end is not None:
+        subscription.ends_at = period_end
+    subscription.canceled_at = from_unix(data.get("canceled_at"))
+    subscription.ended_at = from_unix(data.get("ended_at"))
+    subscription.stripe_price_id = subscription_price_id(data) or subscription.stripe_price_id
+    if data.get("customer"):
+        subscription.stripe_customer_id = (
+            data["customer"] if isinstance(data["customer"], str) else data["customer"]["id"]
+        )
+
+
+def sync_from_stripe_event(*, data: dict, event_created: datetime.datetime, deleted: bool) -> Outcome:
+    """`customer.subscription.updated` / `.deleted`. Caller holds the transaction."""
+    subscription = lock_by_stripe_id(data.get("id"))
+    if subscription is None:
+        return ignored("unknown subscription")
+    if is_stale(subscription, event_created):
+        return ignored("older than the last event applied to this subscription")
+    if has_ended(subscription) and not deleted:
+        return ignored("subscription already ended")
+    before = snapshot(subscription)
+    # Already told the user (canceled) or already expired by our clock: no second mail.
+    was_canceled = subscription.status in (Subscription.Status.CANCELED, Subscription.Status.EXPIRED)
+    was_cancel_at_period_end = subscription.cancel_at_period_end
+    apply_stripe_subscription(subscription, data)
+    if deleted:
+        subscription.status = Subscription.Status.CANCELED
+        subscription.ended_at = subscription.ended_at or from_unix(data.get("ended_at")) or timezone.now()
+        subscription.ends_at = subscription.ended_at
+    mark_event_applied(subscription, event_created)
+    subscription.save()
+    audit_change(instance=subscription, action="UPDATE", before=before, after=snapshot(subscription))
+    if subscription.status == Subscription.Status.CANCELED and not was_canceled:
+        _emit_canceled(subscription, effective="now")
+    elif subscription.cancel_at_period_end and not was_cancel_at_period_end:
+        _emit_canceled(subscription, effective="period_end")
+    return PROCESSED
+
+
+def mark_cancel_at_period_end(*, subscription_id, data: dict, actor) -> Subscription:
+    """Record what Stripe answered to our cancel-at-period-end request."""
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().get(pk=subscription_id)
+        before = snapshot(subscription)
+        was_cancel_at_period_end = subscription.cancel_at_period_end
+        if not has_ended(subscription):
+            apply_stripe_subscription(subscription, data)
+            subscription.cancel_at_period_end = True
+        subscription.save()
+        audit_change(instance=subscription, action="UPDATE", actor=actor, before=before, after=snapshot(subscription))
+        if not was_cancel_at_period_end:
+            _emit_canceled(subscription, effective="period_end")
+    return subscription
+
+
+def _emit_canceled(subscription: Subscription, *, effective: str) -> None:
+    emit_event(
+        "Subscription",
+        subscription.pk,
+        "billing.subscription_canceled",
+        {
+            "subscription_id": str(subscription.pk),
+            "user_id": str(subscription.user_id),
+            "effective": effective,
+            "ends_at": subscription.ends_at.isoformat() if subscription.ends_at else None,
+        },
+    )
+
+
+def cancellable_subscription(user) -> Subscription | None:
+    """The user's live Stripe subscription that still renews."""
+    return (
+        Subscription.objects.granting_premium()
+        .filter(user=user, status__in=[Subscription.Status.ACTIVE, Subscription.Status.PAST_DUE])
+        .exclude(stripe_subscription_id=None)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+# Stripe charges a renewal about an hour after the period ends and retries a failed card for
+# days; a renewing subscription is expired only once Stripe had that long to tell us.
+RENEWAL_GRACE = datetime.timedelta(days=3)
+
+
+def expire_lapsed_subscriptions(*, now: datetime.datetime | None = None, batch_size: int = 500) -> int:
+    """Premium rows whose paid period is over become EXPIRED (`billing.subscription_expired`).
+
+    Set to end (cancel at period end): at `ends_at`. Renewing: `RENEWAL_GRACE` after it.
+    """
+    now = now or timezone.now()
+    lapsed_filter = Q(cancel_at_period_end=True, ends_at__lte=now) | Q(ends_at__lte=now - RENEWAL_GRACE)
+    expired = 0
+    while True:
+        with transaction.atomic():
+            lapsed = (
+                Subscription.objects.select_for_update(skip_locked=True)
+                .filter(lapsed_filter, plan=Subscription.Plan.PREMIUM)
+                .filter(status__in=[Subscription.Status.ACTIVE, Subscription.Status.PAST_DUE])
+                .order_by("ends_at")[:batch_size]
+            )
+            batch = list(lapsed)
+            for subscription in batch:
+                before = snapshot(subscription)
+                subscription.status = Subscription.Status.EXPIRED
+                subscription.ended_at = subscription.ended_at or subscription.ends_at
+                subscription.save(update_fields=["status", "ended_at", "updated_at"])
+                audit_change(instance=subscription, action="UPDATE", before=before, after=snapshot(subscription))
+                emit_event(
+                    "Subscription",
+                    subscription.pk,
+                    "billing.subscription_expired",
+                    {"subscription_id": str(subscription.pk), "user_id": str(subscription.user_id)},
+                )
+        expired += len(batch)
+        if len(batch) < batch_size:
+            return expired
+
+
+def pick_current(rows: list[Subscription], now: datetime.datetime | None = None) -> Subscription | None:
+    """The row that describes the user's plan: one granting premium (latest end), else the newest."""
+    if not rows:
+        return None
+    now = now or timezone.now()
+    granting = [row for row in rows if grants_premium(row, now)]
+    if granting:
+        far_future = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+        return max(granting, key=lambda row: (row.ends_at or far_future, row.created_at))
+    return max(rows, key=lambda row: row.created_at)
+
+
+def grants_premium(subscription: Subscription, now: datetime.datetime) -> bool:
+    """The same rule as `Subscription.objects.granting_premium()`, for a row already loaded."""
+    if subscription.plan != Subscription.Plan.PREMIUM:
+        return False
+    if subscription.status == Subscription.Status.ACTIVE and subscription.ends_at is None:
+        return True
+    live = (Subscription.Status.ACTIVE, Subscription.Status.PAST_DUE, Subscription.Status.CANCELED)
+    return subscription.status in live and subscription.ends_at is not None and subscription.ends_at > now
+
+
+def current_subscription(user) -> Subscription | None:
+    return pick_current(list(Subscription.objects.filter(user=user)))

@@ -1,0 +1,70 @@
+"""Stripe deliveries: one WebhookEvent row per event id, the effect committed with its status.
+
+Concurrent deliveries of one event serialise on that row: the insert is `ON CONFLICT DO
+NOTHING` and the row is then locked (`SELECT ... FOR UPDATE`), so the second delivery waits
+for the first to commit and then sees it PROCESSED. There is no check-then-insert window.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from monetization.models import WebhookEvent
+from monetization.services.outcomes import Outcome
+
+DONE = (WebhookEvent.Status.PROCESSED, WebhookEvent.Status.IGNORED)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    status: str
+    duplicate: bool
+    reason: str = ""
+
+
+def already_done(stripe_event_id: str) -> bool:
+    """A cheap pre-check that spares Stripe calls for a redelivered event (the lock decides)."""
+    return WebhookEvent.objects.filter(stripe_id=stripe_event_id, status__in=DONE).exists()
+
+
+def _insert_or_lock(event: dict) -> WebhookEvent:
+    WebhookEvent.objects.bulk_create(
+        [WebhookEvent(stripe_id=event["id"], event_type=event["type"], payload=event)], ignore_conflicts=True
+    )
+    return WebhookEvent.objects.select_for_update().get(stripe_id=event["id"])
+
+
+def process_webhook_event(event: dict, handle: Callable[[dict], Outcome]) -> Delivery:
+    """Run `handle` once per event id; its effects, outbox events and the row's status commit together.
+
+    An exception rolls everything back (the row too, if this delivery created it) and
+    propagates; the caller then records the failure with `record_webhook_failure`.
+    """
+    with transaction.atomic():
+        row = _insert_or_lock(event)
+        if row.status in DONE:
+            return Delivery(status=row.status, duplicate=True)
+        outcome = handle(event)
+        row.status = outcome.status
+        row.error_message = outcome.reason
+        row.processed_at = timezone.now()
+        row.save(update_fields=["status", "error_message", "processed_at", "updated_at"])
+    return Delivery(status=outcome.status, duplicate=False, reason=outcome.reason)
+
+
+def record_webhook_failure(event: dict, error_message: str) -> None:
+    """In its own transaction, after the effect rolled back: FAILED with the error, so a redelivery retries."""
+    with transaction.atomic():
+        row = _insert_or_lock(event)
+        if row.status in DONE:
+            return  # a concurrent delivery succeeded meanwhile
+        row.status = WebhookEvent.Status.FAILED
+        row.error_message = error_message[:4000]
+        row.processed_at = None
+        row.save(update_fields=["status", "error_message", "processed_at", "updated_at"])
+
+
+def stored_event(webhook_event_id) -> dict:
+    return WebhookEvent.objects.get(pk=webhook_event_id).payload

@@ -1,0 +1,77 @@
+"""Billing reads: the user's plan and payments, each in one query."""
+
+import datetime
+from dataclasses import dataclass
+
+from monetization.models import Payment, Subscription
+from monetization.services.subscriptions import pick_current
+
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubscriptionView:
+    plan: str
+    status: str | None
+    started_at: datetime.datetime | None
+    ends_at: datetime.datetime | None
+    cancel_at_period_end: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentView:
+    id: str
+    amount_cents: int
+    currency: str
+    status: str
+    created_at: datetime.datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentsPage:
+    items: list[PaymentView]
+    page: int
+    page_size: int
+    has_next: bool
+
+
+def get_subscription(*, user) -> SubscriptionView:
+    """One query; a user who never subscribed is on the FREE plan with no status."""
+    rows = list(
+        Subscription.objects.filter(user=user).only(
+            "plan", "status", "started_at", "ends_at", "cancel_at_period_end", "created_at"
+        )
+    )
+    current = pick_current(rows)
+    if current is None:
+        return SubscriptionView(plan="FREE", status=None, started_at=None, ends_at=None, cancel_at_period_end=False)
+    return SubscriptionView(
+        plan=current.plan,
+        status=current.status,
+        started_at=current.started_at,
+        ends_at=current.ends_at,
+        cancel_at_period_end=current.cancel_at_period_end,
+    )
+
+
+def list_payments(*, user, page: int = 1, page_size: int = 20) -> PaymentsPage:
+    """Newest first; one query (one extra row tells whether a next page exists)."""
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    page = max(1, page)
+    start = (page - 1) * page_size
+    rows = list(
+        Payment.objects.filter(user=user)
+        .order_by("-created_at", "-id")
+        .values("id", "amount_cents", "currency", "status", "created_at")[start : start + page_size + 1]
+    )
+    items = [
+        PaymentView(
+            id=str(row["id"]),
+            amount_cents=row["amount_cents"],
+            currency=row["currency"],
+            status=row["status"],
+            created_at=row["created_at"],
+        )
+        for row in rows[:page_size]
+    ]
+    return PaymentsPage(items=items, page=page, page_size=page_size, has_next=len(rows) > page_size)
