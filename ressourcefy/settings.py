@@ -239,3 +239,12 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "api.exception_handlers.csrf_failure"
+
+# --- Auth and user (issue 4)
+# Where Google publishes the certificates that sign its ID tokens ({key id: PEM}).
+GOOGLE_CERTS_URL = env_str("GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth2/v1/certs")
+# Envelope "status" enums would collide by field name in the schema; name them once.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"EnvelopeOkStatusEnum": ["ok"], "EnvelopeErrorStatusEnum": ["error"]}
+)
+# --- end auth and user
