@@ -26,7 +26,11 @@ def _send_templated(*, to: str, subject: str, template: str, context: dict) -> N
 
 
 def _user_of(event: OutboxEvent) -> User | None:
-    return User.objects.filter(pk=event.payload.get("user_id"), is_active=True).first()
+    """The active account the event is about; None for a request naming an unknown email."""
+    user_id = event.payload.get("user_id")
+    if not user_id:
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()
 
 
 def _link(path: str, token: str) -> str:
@@ -38,7 +42,7 @@ def _link(path: str, token: str) -> str:
 def send_activation_mail(event: OutboxEvent) -> None:
     user = _user_of(event)
     if user is None or user.is_activated:
-        return  # activated meanwhile, or gone: the link would be useless
+        return  # unknown email, already activated, or gone: no link to send
 
     def effect() -> None:
         _send_templated(

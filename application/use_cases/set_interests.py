@@ -3,13 +3,12 @@
 from application.dto.auth import InterestsResult, InterestTag
 from application.dto.commands import SetInterestsCommand
 from application.exceptions import NotAuthenticated, ValidationFailed
-from users.models import User
-from users.services.profiles import UnknownTags
+from users.services.profiles import UnknownTags, find_active_user
 from users.services.profiles import set_interests as replace_interests
 
 
 def set_interests(command: SetInterestsCommand) -> InterestsResult:
-    user = User.objects.filter(pk=command.user_id, is_active=True).first()
+    user = find_active_user(command.user_id)
     if user is None:
         raise NotAuthenticated()
     try:

@@ -3,13 +3,13 @@
 from application.dto.auth import ProfileResult
 from application.dto.commands import UpdateProfileCommand
 from application.exceptions import Conflict, NotAuthenticated
-from users.models import User
+from users.services.profiles import find_active_user
 from users.services.profiles import update_profile as update_profile_fields
 from users.services.registration import UsernameTaken
 
 
 def update_profile(command: UpdateProfileCommand) -> ProfileResult:
-    user = User.objects.filter(pk=command.user_id, is_active=True).first()
+    user = find_active_user(command.user_id)
     if user is None:
         raise NotAuthenticated()
     try:

@@ -11,11 +11,20 @@ from users.tokens import fingerprint_matches
 USER_PASSWORD_RESET_REQUESTED = "user.password_reset_requested"  # noqa: S105 - an event type
 
 
-def request_password_reset_mail(user: User) -> None:
-    """Queue a reset mail; the handler signs the token when it sends, so no token is stored."""
+def request_password_reset_mail(*, email: str, user: User | None) -> None:
+    """Queue a reset mail request, for a known or an unknown email alike.
+
+    Same work either way (this one insert), so the response time does not reveal accounts;
+    the handler mails only an existing, active account and signs the token when it sends, so
+    no token is stored. No state changes, so no audit row.
+    """
     with transaction.atomic():
-        audit_change(instance=user, action=AuditLog.Action.UPDATE, after={"password_reset_requested": True})
-        emit_event("User", user.pk, USER_PASSWORD_RESET_REQUESTED, {"user_id": str(user.pk), "email": user.email})
+        emit_event(
+            "User",
+            user.pk if user is not None else "",
+            USER_PASSWORD_RESET_REQUESTED,
+            {"user_id": str(user.pk) if user is not None else None, "email": email.strip().lower()},
+        )
 
 
 def find_resettable_user(*, user_id, fingerprint: str) -> User | None:

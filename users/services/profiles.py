@@ -18,6 +18,10 @@ class UnknownTags(Exception):
 _EDITABLE = ("username", "bio", "avatar_url")
 
 
+def find_active_user(user_id) -> User | None:
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
 def update_profile(*, user: User, changes: dict) -> Profile:
     """Apply `changes` (a subset of username, bio, avatar_url) to the user's profile."""
     unknown = set(changes) - set(_EDITABLE)

@@ -90,8 +90,17 @@ def find_user_by_email(email: str) -> User | None:
     return User.objects.filter(email__iexact=normalize_email(email)).first()
 
 
-def request_activation_mail(user: User) -> None:
-    """Queue another activation mail for a not yet activated account."""
+def request_activation_mail(*, email: str, user: User | None) -> None:
+    """Queue an activation mail request, for a known or an unknown email alike.
+
+    The request path does the same work either way (this one insert), so its timing does
+    not reveal accounts; the mail handler decides whether anyone gets a mail (an existing,
+    active, not yet activated account). No state changes, so no audit row.
+    """
     with transaction.atomic():
-        audit_change(instance=user, action=AuditLog.Action.UPDATE, after={"activation_mail_requested": True})
-        emit_event("User", user.pk, USER_ACTIVATION_REQUESTED, {"user_id": str(user.pk), "email": user.email})
+        emit_event(
+            "User",
+            user.pk if user is not None else "",
+            USER_ACTIVATION_REQUESTED,
+            {"user_id": str(user.pk) if user is not None else None, "email": normalize_email(email)},
+        )

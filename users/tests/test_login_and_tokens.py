@@ -121,3 +121,35 @@ def test_a_password_change_revokes_earlier_tokens(api_client):
     assert denied.status_code == 401 and error_code(denied) == "token_not_valid"
     api_client.credentials()
     assert error_code(post(api_client, REFRESH, {"refresh_token": tokens["refresh_token"]})) == "token_not_valid"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refreshes_with_one_token_rotate_it_once():
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    UserFactory(email="ada@example.com")
+    client = Client()
+    refresh_token = client.post(
+        LOGIN, {"email": "ada@example.com", "password": DEFAULT_PASSWORD}, content_type="application/json"
+    ).json()["data"]["refresh_token"]
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def refresh() -> None:
+        try:
+            barrier.wait(timeout=10)
+            response = Client().post(REFRESH, {"refresh_token": refresh_token}, content_type="application/json")
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refresh) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 401, 401, 401]
