@@ -19,6 +19,7 @@ _CODE_RENAMES = {
     "authentication_failed": "token_not_valid",
     "user_inactive": "token_not_valid",
     "user_not_found": "token_not_valid",
+    "password_changed": "token_not_valid",  # auth: a token issued before a password change
     "parse_error": "malformed_request",
 }
 

@@ -267,3 +267,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "EnvelopeErrorStatusEnum": ["error"],
     }
 )
+
+# --- Auth and user (issue 4)
+# Where Google publishes the certificates that sign its ID tokens ({key id: PEM}).
+GOOGLE_CERTS_URL = env_str("GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth2/v1/certs")

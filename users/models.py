@@ -71,11 +71,22 @@ class User(BaseModel, AbstractBaseUser, PermissionsMixin):
         if not self.is_activated:
             return OnboardingStep.NOT_STARTED
         profile = getattr(self, "profile", None) if _has_profile(self) else None
-        if profile is None or not profile.username:
-            return OnboardingStep.PROFILE
-        if not self.interests.exists():
-            return OnboardingStep.INTERESTS
-        return OnboardingStep.COMPLETED
+        return onboarding_step_for(
+            is_activated=True,
+            username=profile.username if profile is not None else None,
+            has_interest=bool(profile is not None and profile.username) and self.interests.exists(),
+        )
+
+
+def onboarding_step_for(*, is_activated: bool, username: str | None, has_interest: bool) -> str:
+    """The onboarding rule in one place, for callers that already hold the three facts."""
+    if not is_activated:
+        return OnboardingStep.NOT_STARTED
+    if not username:
+        return OnboardingStep.PROFILE
+    if not has_interest:
+        return OnboardingStep.INTERESTS
+    return OnboardingStep.COMPLETED
 
 
 def _has_profile(user: "User") -> bool:
@@ -91,6 +102,10 @@ class Profile(BaseModel):
     username = models.CharField(max_length=50, unique=True, null=True, blank=True)
     bio = models.TextField(blank=True, default="")
     avatar_url = models.URLField(max_length=500, null=True, blank=True)
+
+    class Meta:
+        # "Ada" and "ada" would be two people who look the same: usernames are unique case-insensitively.
+        constraints = [models.UniqueConstraint(Lower("username"), name="profile_username_ci_unique")]
 
     def __str__(self) -> str:
         return self.username or str(self.user_id)

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401 - filled in by this area's views
+from django.urls import path
 
-urlpatterns: list = []
+from api.views import user
+
+urlpatterns = [
+    path("user/me/", user.MeView.as_view(), name="user-me"),
+    path("user/me/profile/", user.ProfileView.as_view(), name="user-me-profile"),
+    path("user/me/interests/", user.InterestsView.as_view(), name="user-me-interests"),
+]

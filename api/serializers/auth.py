@@ -1,0 +1,101 @@
+"""Request and response shapes of /api/auth/ (and the envelope wrappers for the schema)."""
+
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,50}$"
+_PASSWORD_MAX_LENGTH = 128  # bounds hashing work; validators judge the content
+
+
+def ok_envelope(name: str, data: serializers.BaseSerializer):
+    """`{"status": "ok", "data": <data>}` for the schema."""
+    return inline_serializer(name, {"status": serializers.ChoiceField(choices=["ok"]), "data": data})
+
+
+ErrorEnvelope = inline_serializer(
+    "ErrorEnvelope",
+    {
+        "status": serializers.ChoiceField(choices=["error"]),
+        "error": inline_serializer(
+            "ErrorBody",
+            {
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+                "details": serializers.DictField(),
+            },
+        ),
+    },
+)
+
+
+class RegisterInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=_PASSWORD_MAX_LENGTH, trim_whitespace=False)
+    username = serializers.RegexField(USERNAME_PATTERN, required=False, allow_null=True)
+
+
+class RegisteredOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    activated = serializers.BooleanField()
+
+
+class TokenInput(serializers.Serializer):
+    token = serializers.CharField(max_length=1000, help_text="Also accepted as the `token` query parameter.")
+
+
+class ActivatedOutput(serializers.Serializer):
+    activated = serializers.BooleanField()
+
+
+class EmailInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class MessageOutput(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class LoginInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=_PASSWORD_MAX_LENGTH, trim_whitespace=False)
+
+
+class SessionUserOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    username = serializers.CharField(allow_null=True)
+    activated = serializers.BooleanField()
+    onboarding_step = serializers.ChoiceField(choices=["not_started", "profile", "interests", "completed"])
+
+
+class LoginOutput(serializers.Serializer):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+    user = SessionUserOutput()
+
+
+class RefreshInput(serializers.Serializer):
+    refresh_token = serializers.CharField(max_length=2000)
+
+
+class TokenPairOutput(serializers.Serializer):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+
+
+class LoggedOutOutput(serializers.Serializer):
+    logged_out = serializers.BooleanField()
+
+
+class PasswordResetConfirmInput(serializers.Serializer):
+    token = serializers.CharField(max_length=1000, help_text="Also accepted as the `token` query parameter.")
+    new_password = serializers.CharField(max_length=_PASSWORD_MAX_LENGTH, trim_whitespace=False)
+
+
+class PasswordResetDoneOutput(serializers.Serializer):
+    password_reset = serializers.BooleanField()
+
+
+class GoogleSignInInput(serializers.Serializer):
+    id_token = serializers.CharField(max_length=4096)

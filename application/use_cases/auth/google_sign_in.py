@@ -1,0 +1,20 @@
+"""Sign in with a Google ID token: create, link or log in the account with that email."""
+
+from application.dto.auth import LoginResult
+from application.dto.commands import GoogleSignInCommand
+from application.exceptions import InvalidCredentials
+from application.services.google_identity import verify_google_id_token
+from application.use_cases.auth.authenticate_user import login_result
+from users.services.google_accounts import sign_in_google_account
+
+
+def google_sign_in(command: GoogleSignInCommand, *, http=None) -> LoginResult:
+    """`http` is the google-auth transport for fetching certificates (tests inject a fake).
+
+    Verification (a network call) happens before any transaction opens.
+    """
+    identity = verify_google_id_token(command.id_token, http=http)
+    user = sign_in_google_account(email=identity.email)
+    if not user.is_active:
+        raise InvalidCredentials("This account is disabled.")
+    return login_result(user)

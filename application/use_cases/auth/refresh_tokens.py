@@ -1,0 +1,9 @@
+"""Exchange a refresh token for a new pair (rotation: the old refresh token stops working)."""
+
+from application.dto.auth import TokenPair
+from application.dto.commands import RefreshTokensCommand
+from application.services.jwt_tokens import rotate_tokens
+
+
+def refresh_tokens(command: RefreshTokensCommand) -> TokenPair:
+    return rotate_tokens(command.refresh_token)

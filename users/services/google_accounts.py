@@ -1,0 +1,58 @@
+"""Accounts that sign in with Google."""
+
+from django.db import IntegrityError, transaction
+
+from audit.models import AuditLog
+from core.outbox import emit_event
+from core.services.audit import audit_change
+from users.models import Profile, User
+from users.services.registration import USER_ACTIVATED, normalize_email
+
+
+def sign_in_google_account(*, email: str) -> User:
+    """Return the account for a Google-verified email, creating or linking it.
+
+    - no account: create an activated GOOGLE user (emits `user.activated`, the welcome mail);
+    - an activated LOCAL account: linked as it is, its password keeps working;
+    - a not yet activated LOCAL account: Google has just proved the email, so it is activated
+      and its password is voided, since whoever chose that password never proved the email
+      (otherwise a squatter could pre-register a victim's address and wait).
+    The caller checks `is_active`.
+    """
+    email = normalize_email(email)
+    try:
+        return _sign_in(email)
+    except IntegrityError:
+        # A concurrent first sign-in (or registration) created the account: link to it.
+        return _sign_in(email)
+
+
+def _sign_in(email: str) -> User:
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=email, password=None, auth_provider=User.AuthProvider.GOOGLE, is_activated=True
+            )
+            Profile.objects.create(user=user)
+            audit_change(
+                instance=user,
+                action=AuditLog.Action.CREATE,
+                after={"email": email, "auth_provider": user.auth_provider, "is_activated": True},
+            )
+            emit_event("User", user.pk, USER_ACTIVATED, {"user_id": str(user.pk), "email": email})
+            return user
+        if user.is_activated:
+            return user
+        user.is_activated = True
+        user.auth_provider = User.AuthProvider.GOOGLE
+        user.set_unusable_password()
+        user.save(update_fields=["is_activated", "auth_provider", "password", "updated_at"])
+        audit_change(
+            instance=user,
+            action=AuditLog.Action.UPDATE,
+            before={"is_activated": False, "auth_provider": User.AuthProvider.LOCAL},
+            after={"is_activated": True, "auth_provider": user.auth_provider, "password": "voided"},
+        )
+        emit_event("User", user.pk, USER_ACTIVATED, {"user_id": str(user.pk), "email": email})
+        return user

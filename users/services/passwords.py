@@ -1,0 +1,52 @@
+"""Password reset requests and password changes."""
+
+from django.db import transaction
+
+from audit.models import AuditLog
+from core.outbox import emit_event
+from core.services.audit import audit_change
+from users.models import User
+from users.tokens import fingerprint_matches
+
+USER_PASSWORD_RESET_REQUESTED = "user.password_reset_requested"  # noqa: S105 - an event type
+
+
+def request_password_reset_mail(*, email: str, user: User | None) -> None:
+    """Queue a reset mail request, for a known or an unknown email alike.
+
+    Same work either way (this one insert), so the response time does not reveal accounts;
+    the handler mails only an existing, active account and signs the token when it sends, so
+    no token is stored. No state changes, so no audit row.
+    """
+    with transaction.atomic():
+        emit_event(
+            "User",
+            user.pk if user is not None else "",
+            USER_PASSWORD_RESET_REQUESTED,
+            {"user_id": str(user.pk) if user is not None else None, "email": email.strip().lower()},
+        )
+
+
+def find_resettable_user(*, user_id, fingerprint: str) -> User | None:
+    """The active account a reset token names, if the token still matches it."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not fingerprint_matches(user, fingerprint):
+        return None
+    return user
+
+
+def reset_password(*, user_id, fingerprint: str, new_password: str) -> User | None:
+    """Set a new password if `fingerprint` still matches the account; None otherwise.
+
+    The row lock makes two concurrent uses of one token succeed at most once: the second
+    sees the new password hash and no longer matches.
+    """
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+        if user is None or not fingerprint_matches(user, fingerprint):
+            return None
+        user.set_password(new_password)
+        user.save(update_fields=["password", "updated_at"])
+        # Never the hashes: the audit trail records that it changed, not what to.
+        audit_change(instance=user, action=AuditLog.Action.UPDATE, after={"password": "changed"})
+    return user

@@ -1,0 +1,76 @@
+"""Profile fields and interests: the second and third steps of onboarding."""
+
+from django.db import IntegrityError, transaction
+
+from audit.models import AuditLog
+from core.models import Tag
+from core.services.audit import audit_change
+from users.models import Profile, User, UserInterest
+from users.services.registration import UsernameTaken, username_in_use
+
+
+class UnknownTags(Exception):
+    def __init__(self, slugs: list[str]):
+        self.slugs = slugs
+        super().__init__(", ".join(slugs))
+
+
+_EDITABLE = ("username", "bio", "avatar_url")
+
+
+def find_active_user(user_id) -> User | None:
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def update_profile(*, user: User, changes: dict) -> Profile:
+    """Apply `changes` (a subset of username, bio, avatar_url) to the user's profile."""
+    unknown = set(changes) - set(_EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    username = changes.get("username")
+    if username and username_in_use(username, excluding_user_id=user.pk):
+        raise UsernameTaken(username)
+    try:
+        with transaction.atomic():
+            profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
+            before = {field: getattr(profile, field) for field in changes}
+            for field, value in changes.items():
+                setattr(profile, field, value)
+            profile.save()
+            after = {field: getattr(profile, field) for field in changes}
+            if before != after:
+                audit_change(instance=profile, action=AuditLog.Action.UPDATE, actor=user, before=before, after=after)
+    except IntegrityError as error:
+        if username and username_in_use(username, excluding_user_id=user.pk):
+            raise UsernameTaken(username) from error
+        raise
+    return profile
+
+
+def set_interests(*, user: User, tag_slugs: list[str]) -> list[Tag]:
+    """Replace the user's interests with exactly these tags; unknown slugs change nothing."""
+    wanted_slugs = list(dict.fromkeys(tag_slugs))
+    tags = list(Tag.objects.filter(slug__in=wanted_slugs))
+    missing = sorted(set(wanted_slugs) - {tag.slug for tag in tags})
+    if missing:
+        raise UnknownTags(missing)
+    with transaction.atomic():
+        # The user row lock serialises two concurrent replacements of the same set.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        current = dict(UserInterest.objects.filter(user=user).values_list("tag__slug", "tag_id"))
+        wanted = {tag.slug: tag for tag in tags}
+        removed = set(current) - set(wanted)
+        added = [wanted[slug] for slug in wanted_slugs if slug not in current]
+        if removed:
+            UserInterest.objects.filter(user=user, tag_id__in=[current[slug] for slug in removed]).delete()
+        if added:
+            UserInterest.objects.bulk_create([UserInterest(user=user, tag=tag) for tag in added])
+        if removed or added:
+            audit_change(
+                instance=user,
+                action=AuditLog.Action.UPDATE,
+                actor=user,
+                before={"interests": sorted(current)},
+                after={"interests": sorted(wanted)},
+            )
+    return sorted(tags, key=lambda tag: tag.name)
