@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
 
 from monetization.tests.stripe_server import FakeStripe
 from ressourcefy.wsgi import application
+from users.tests.conftest import CertificateServer
 from users.tests.factories import UserFactory
 
 # Invalid requests are generated too, and must get a documented 4xx. The stricter
@@ -44,12 +45,15 @@ def bearer(db) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def _local_stripe():
-    """Operations that call Stripe reach the local Stripe-shaped server, never the network."""
-    server = FakeStripe().start()
-    with override_settings(STRIPE_API_BASE=server.url, STRIPE_MAX_NETWORK_RETRIES=0, STRIPE_TIMEOUT_SECONDS=2):
+def _local_providers():
+    """Operations that call Stripe or Google reach local stand-ins, never the network."""
+    stripe, google = FakeStripe().start(), CertificateServer()
+    with override_settings(
+        STRIPE_API_BASE=stripe.url, STRIPE_MAX_NETWORK_RETRIES=0, STRIPE_TIMEOUT_SECONDS=2, GOOGLE_CERTS_URL=google.url
+    ):
         yield
-    server.stop()
+    stripe.stop()
+    google.close()
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,9 @@ at most an hour); a token signed with a key id not in the cache refetches once, 
 rotation does not lock anyone out.
 """
 
+import base64
+import binascii
+import json
 import re
 from dataclasses import dataclass
 
@@ -88,6 +91,9 @@ def verify_google_id_token(raw_token: str, *, http: transport.Request | None = N
     client_id = settings.GOOGLE_CLIENT_ID
     if not client_id:
         raise GoogleSignInUnavailable()
+    if not _is_signed_jwt(raw_token):
+        # Junk never costs a round trip to Google, nor turns into a 502.
+        raise _refused()
     inner = http or _default_transport()
     try:
         claims = _verify(raw_token, _CachingRequest(inner), client_id)
@@ -104,6 +110,18 @@ def verify_google_id_token(raw_token: str, *, http: transport.Request | None = N
         else:
             raise _refused() from error
     return _identity(claims)
+
+
+def _is_signed_jwt(raw_token: str) -> bool:
+    """Three base64url segments whose header names an RS256 key id, as Google signs."""
+    parts = raw_token.split(".")
+    if len(parts) != 3 or not all(parts):
+        return False
+    try:
+        header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(header, dict) and header.get("alg") == "RS256" and isinstance(header.get("kid"), str)
 
 
 def _verify(raw_token: str, http: transport.Request, client_id: str) -> dict:

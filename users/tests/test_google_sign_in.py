@@ -89,6 +89,13 @@ def test_garbage_token_is_401(api_client, google_certs):
     assert response.status_code == 401 and error_code(response) == "invalid_credentials"
 
 
+@pytest.mark.parametrize("junk", ["not-a-jwt", "a.b.c", "eyJhbGciOiJub25lIn0.e30.x"])
+def test_junk_tokens_are_refused_without_asking_google(api_client, google_certs, junk):
+    response = post(api_client, "/api/auth/google/", {"id_token": junk})
+    assert (response.status_code, error_code(response)) == (401, "invalid_credentials")
+    assert google_certs.hits == 0
+
+
 def test_disabled_account_gets_no_tokens(api_client, google_certs, google_key):
     UserFactory(email="ada@gmail.com", is_active=False)
     response = sign_in(api_client, google_key.sign())
