@@ -33,7 +33,7 @@ class ResourceVersionFactory(factory.django.DjangoModelFactory):
     resource = factory.SubFactory(ResourceFactory)
     version_number = factory.Sequence(lambda n: n + 1)
     file_url = factory.LazyAttribute(
-        lambda version: f"https://files.example.com/{version.resource_id}/v{version.version_number}.pdf"
+        lambda version: f"https://files.example.com/{version.resource.pk}/v{version.version_number}.pdf"
     )
 
 
