@@ -113,22 +113,25 @@ def list_feed(*, page: int = 1, page_size: int = 20, cursor: FeedCursor | None =
     if not 1 <= page_size <= MAX_PAGE_SIZE or page < 1:
         raise ValueError("page must be >= 1 and page_size within 1..100")
     with read_query_latency.labels(read_model="feed").time():
-        rows = (
-            Resource.objects.published()
-            .annotate(author_username=F("author__profile__username"), comment_count=live_comment_count())
-            .order_by("-created_at", "-id")
-            .values("id", "title", "visibility", "created_at", "author_id", "author_username", "comment_count")
-        )
+        window = Resource.objects.published().order_by("-created_at", "-id")
         if cursor is not None:
             # `created_at <= c` bounds the index scan; the OR only breaks ties within one instant.
-            rows = rows.filter(created_at__lte=cursor.created_at).filter(
+            window = window.filter(created_at__lte=cursor.created_at).filter(
                 Q(created_at__lt=cursor.created_at) | Q(id__lt=cursor.id)
             )
             offset = 0
         else:
             offset = (page - 1) * page_size
-        # One row more than the page tells whether a next page exists without a COUNT.
-        fetched = list(rows[offset : offset + page_size + 1])
+        # Deferred join: the inner query walks only the index to pick the page's ids (skipping
+        # `offset` entries cheaply); names and comment counts are computed for those rows
+        # alone. One row more than the page tells whether a next page exists, without a COUNT.
+        page_ids = window.values("id")[offset : offset + page_size + 1]
+        fetched = list(
+            Resource.objects.filter(pk__in=page_ids)
+            .annotate(author_username=F("author__profile__username"), comment_count=live_comment_count())
+            .order_by("-created_at", "-id")
+            .values("id", "title", "visibility", "created_at", "author_id", "author_username", "comment_count")
+        )
         has_next = len(fetched) > page_size
         fetched = fetched[:page_size]
         tags = tag_names_by_resource([row["id"] for row in fetched])
