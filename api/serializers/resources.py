@@ -60,7 +60,11 @@ class ResourceVersionInputSerializer(serializers.Serializer):
 class FeedQuerySerializer(serializers.Serializer):
     page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=1_000_000)
     page_size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=MAX_PAGE_SIZE)
-    cursor = serializers.CharField(required=False, max_length=200)
+    cursor = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text="meta.next_cursor of the previous page (keyset paging; page is ignored)",
+    )
 
     def validate_cursor(self, value: str) -> FeedCursor:
         try:

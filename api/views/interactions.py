@@ -1,6 +1,6 @@
 """Comments and votes."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 
 from api.responses import created, no_content, ok
 from api.serializers.interactions import (
@@ -25,9 +25,9 @@ class ResourceCommentsView(WriteView):
     @extend_schema(
         tags=["interactions"],
         summary="A resource's comments, oldest first",
-        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int, description="1..100")],
+        parameters=[CommentQuerySerializer],
         responses={
-            200: envelope("CommentPage", CommentSerializer(many=True), meta=CommentPageMetaSerializer()),
+            200: envelope("CommentPageEnvelope", CommentSerializer(many=True), meta=CommentPageMetaSerializer()),
             **errors(400, 404),
         },
     )
@@ -44,7 +44,7 @@ class ResourceCommentsView(WriteView):
         tags=["interactions"],
         summary="Comment on a resource, or reply to one of its comments",
         request=CommentCreateInputSerializer,
-        responses={201: envelope("CommentCreated", CommentSerializer()), **errors(400, 401, 404, 429)},
+        responses={201: envelope("CommentCreatedEnvelope", CommentSerializer()), **errors(400, 401, 404, 429)},
     )
     def post(self, request, resource_id):
         data = validated(CommentCreateInputSerializer, request.data)
@@ -72,7 +72,7 @@ class CommentVoteView(WriteView):
         tags=["interactions"],
         summary="Vote +1 or -1 on a comment; voting again changes the value",
         request=VoteInputSerializer,
-        responses={200: envelope("VoteRecorded", VoteSerializer()), **errors(400, 401, 404, 429)},
+        responses={200: envelope("VoteRecordedEnvelope", VoteSerializer()), **errors(400, 401, 404, 429)},
     )
     def post(self, request):
         data = validated(VoteInputSerializer, request.data)

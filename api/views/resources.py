@@ -1,6 +1,6 @@
 """Resources: the feed, detail, access, authors, tags, and the author's writes."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -83,7 +83,7 @@ def _resource_for_author(resource_id, user) -> dict:
 
 class TagListView(APIView):
     @extend_schema(
-        tags=["resources"], summary="List tags", responses={200: envelope("TagList", TagSerializer(many=True))}
+        tags=["resources"], summary="List tags", responses={200: envelope("TagListEnvelope", TagSerializer(many=True))}
     )
     def get(self, request):
         return ok(TagSerializer(list_tags(), many=True).data)
@@ -94,7 +94,7 @@ class ResourceCreateView(WriteView):
         tags=["resources"],
         summary="Publish a resource",
         request=ResourceCreateInputSerializer,
-        responses={201: envelope("ResourceCreated", ResourceSerializer()), **errors(400, 401, 429)},
+        responses={201: envelope("ResourceCreatedEnvelope", ResourceSerializer()), **errors(400, 401, 429)},
     )
     def post(self, request):
         data = validated(ResourceCreateInputSerializer, request.data)
@@ -117,7 +117,7 @@ class ResourceItemView(WriteView):
         tags=["resources"],
         summary="Edit a resource (author only)",
         request=ResourceUpdateInputSerializer,
-        responses={200: envelope("ResourceUpdated", ResourceSerializer()), **errors(400, 401, 403, 404, 429)},
+        responses={200: envelope("ResourceUpdatedEnvelope", ResourceSerializer()), **errors(400, 401, 403, 404, 429)},
     )
     def patch(self, request, resource_id):
         data = validated(ResourceUpdateInputSerializer, request.data)
@@ -141,7 +141,10 @@ class ResourceVersionCreateView(WriteView):
         tags=["resources"],
         summary="Add a file version (author only)",
         request=ResourceVersionInputSerializer,
-        responses={201: envelope("VersionCreated", VersionCreatedSerializer()), **errors(400, 401, 403, 404, 429)},
+        responses={
+            201: envelope("VersionCreatedEnvelope", VersionCreatedSerializer()),
+            **errors(400, 401, 403, 404, 429),
+        },
     )
     def post(self, request):
         data = validated(ResourceVersionInputSerializer, request.data)
@@ -155,13 +158,9 @@ class FeedView(APIView):
     @extend_schema(
         tags=["resources"],
         summary="Feed of public and premium resources, newest first",
-        parameters=[
-            OpenApiParameter("page", int, description="1-based page (offset paging)"),
-            OpenApiParameter("page_size", int, description="1..100, default 20"),
-            OpenApiParameter("cursor", str, description="meta.next_cursor of the previous page (keyset paging)"),
-        ],
+        parameters=[FeedQuerySerializer],
         responses={
-            200: envelope("FeedPage", FeedItemSerializer(many=True), meta=FeedMetaSerializer()),
+            200: envelope("FeedPageEnvelope", FeedItemSerializer(many=True), meta=FeedMetaSerializer()),
             **errors(400),
         },
     )
@@ -175,7 +174,7 @@ class ResourceDetailView(APIView):
     @extend_schema(
         tags=["resources"],
         summary="One resource; premium file URLs are null without a premium subscription",
-        responses={200: envelope("ResourceDetail", ResourceDetailSerializer()), **errors(404)},
+        responses={200: envelope("ResourceDetailEnvelope", ResourceDetailSerializer()), **errors(404)},
     )
     def get(self, request, resource_id):
         detail = get_resource_detail(resource_id=resource_id, viewer=request.user)
@@ -189,7 +188,7 @@ class ResourceAccessView(APIView):
         tags=["resources"],
         summary="The latest file of a resource the viewer may open",
         responses={
-            200: envelope("ResourceAccess", ResourceAccessSerializer()),
+            200: envelope("ResourceAccessEnvelope", ResourceAccessSerializer()),
             403: OpenApiResponse(ErrorEnvelopeSerializer, description="access_denied: premium without subscription"),
             404: ERRORS[404],
         },
@@ -210,7 +209,7 @@ class AuthorProfileView(APIView):
     @extend_schema(
         tags=["resources"],
         summary="An author's profile and newest resources",
-        responses={200: envelope("AuthorProfile", AuthorProfileSerializer()), **errors(404)},
+        responses={200: envelope("AuthorProfileEnvelope", AuthorProfileSerializer()), **errors(404)},
     )
     def get(self, request, user_id):
         profile = get_author_profile(author_id=user_id, viewer=request.user)
