@@ -15,7 +15,13 @@ class Comment(SoftDeleteModel):
 
     class Meta:
         base_manager_name = "all_objects"
-        indexes = [models.Index(fields=["resource", "created_at"], name="comment_thread_idx")]
+        indexes = [
+            models.Index(fields=["resource", "created_at"], name="comment_thread_idx"),
+            # Feed and detail count live comments per resource: an index-only count.
+            models.Index(
+                fields=["resource"], condition=models.Q(deleted_at__isnull=True), name="comment_live_by_resource_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"comment {self.pk} on {self.resource_id}"

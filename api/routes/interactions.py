@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401 - filled in by this area's views
+from django.urls import path
 
-urlpatterns: list = []
+from api.views.interactions import CommentItemView, CommentVoteView, ResourceCommentsView
+
+urlpatterns = [
+    path("resources/<uuid:resource_id>/comments/", ResourceCommentsView.as_view(), name="resource-comments"),
+    path("comments/vote/", CommentVoteView.as_view(), name="comment-vote"),
+    path("comments/<uuid:comment_id>/", CommentItemView.as_view(), name="comment-item"),
+]

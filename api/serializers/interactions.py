@@ -1,0 +1,41 @@
+"""Input validation and output shapes for comments and votes."""
+
+from rest_framework import serializers
+
+from read_models.comments import MAX_PAGE_SIZE
+
+
+class CommentQuerySerializer(serializers.Serializer):
+    page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=1_000_000)
+    page_size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=MAX_PAGE_SIZE)
+
+
+class CommentCreateInputSerializer(serializers.Serializer):
+    content = serializers.CharField(max_length=10000)
+    parent_id = serializers.UUIDField(required=False, allow_null=True)
+
+
+class VoteInputSerializer(serializers.Serializer):
+    comment_id = serializers.UUIDField()
+    vote_value = serializers.ChoiceField(choices=[1, -1])
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    author_name = serializers.CharField(allow_null=True, help_text="null for a deleted comment")
+    content = serializers.CharField(allow_null=True, help_text="null for a deleted comment")
+    parent_id = serializers.UUIDField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    score = serializers.IntegerField()
+    deleted = serializers.BooleanField()
+
+
+class CommentPageMetaSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    has_next = serializers.BooleanField()
+
+
+class VoteSerializer(serializers.Serializer):
+    vote_id = serializers.UUIDField()
+    value = serializers.IntegerField()

@@ -1,0 +1,224 @@
+"""Resources: the feed, detail, access, authors, tags, and the author's writes."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from api.responses import created, no_content, ok
+from api.serializers.resources import (
+    AuthorProfileSerializer,
+    ErrorEnvelopeSerializer,
+    FeedItemSerializer,
+    FeedMetaSerializer,
+    FeedQuerySerializer,
+    ResourceAccessSerializer,
+    ResourceCreateInputSerializer,
+    ResourceDetailSerializer,
+    ResourceSerializer,
+    ResourceUpdateInputSerializer,
+    ResourceVersionInputSerializer,
+    TagSerializer,
+    VersionCreatedSerializer,
+    envelope,
+)
+from application.dto.resources import (
+    AccessResourceCommand,
+    CreateResourceCommand,
+    CreateResourceVersionCommand,
+    DeleteResourceCommand,
+    UpdateResourceCommand,
+)
+from application.exceptions import NotFound
+from application.use_cases.access_resource import access_resource
+from application.use_cases.create_resource import create_resource
+from application.use_cases.create_resource_version import create_resource_version
+from application.use_cases.delete_resource import delete_resource
+from application.use_cases.update_resource import update_resource
+from read_models.author_profile import get_author_profile
+from read_models.feed import list_feed
+from read_models.resource_detail import get_resource_detail
+from read_models.tags import list_tags
+
+ERRORS = {
+    400: OpenApiResponse(ErrorEnvelopeSerializer, description="validation_error"),
+    401: OpenApiResponse(ErrorEnvelopeSerializer, description="not_authenticated / token_not_valid"),
+    403: OpenApiResponse(ErrorEnvelopeSerializer, description="permission_denied"),
+    404: OpenApiResponse(ErrorEnvelopeSerializer, description="not_found"),
+    429: OpenApiResponse(ErrorEnvelopeSerializer, description="throttled"),
+}
+
+
+def errors(*statuses: int) -> dict:
+    return {status: ERRORS[status] for status in statuses}
+
+
+class WriteRateThrottle(ScopedRateThrottle):
+    """The view's `throttle_scope` applies to writes only; reads on the same path are free."""
+
+    def allow_request(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        return super().allow_request(request, view)
+
+
+class WriteView(APIView):
+    """Reads open to all, writes for signed-in users, throttled per user."""
+
+    throttle_classes = [WriteRateThrottle]
+    throttle_scope = "write_user"
+
+    def get_permissions(self):
+        if self.request.method in SAFE_METHODS:
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+
+def _resource_for_author(resource_id, user) -> dict:
+    detail = get_resource_detail(resource_id=resource_id, viewer=user)
+    if detail is None:
+        raise NotFound("Resource not found.")
+    return ResourceSerializer(detail).data
+
+
+class TagListView(APIView):
+    @extend_schema(
+        tags=["resources"], summary="List tags", responses={200: envelope("TagListEnvelope", TagSerializer(many=True))}
+    )
+    def get(self, request):
+        return ok(TagSerializer(list_tags(), many=True).data)
+
+
+class ResourceCreateView(WriteView):
+    @extend_schema(
+        tags=["resources"],
+        summary="Publish a resource",
+        request=ResourceCreateInputSerializer,
+        responses={201: envelope("ResourceCreatedEnvelope", ResourceSerializer()), **errors(400, 401, 429)},
+    )
+    def post(self, request):
+        data = validated(ResourceCreateInputSerializer, request.data)
+        result = create_resource(
+            CreateResourceCommand(
+                user=request.user,
+                title=data["title"],
+                description=data["description"],
+                visibility=data["visibility"],
+                price_cents=data.get("price_cents"),
+                tags=tuple(data["tags"]),
+                file_url=data.get("file_url"),
+            )
+        )
+        return created(_resource_for_author(result.resource_id, request.user))
+
+
+class ResourceItemView(WriteView):
+    @extend_schema(
+        tags=["resources"],
+        summary="Edit a resource (author only)",
+        request=ResourceUpdateInputSerializer,
+        responses={200: envelope("ResourceUpdatedEnvelope", ResourceSerializer()), **errors(400, 401, 403, 404, 429)},
+    )
+    def patch(self, request, resource_id):
+        data = validated(ResourceUpdateInputSerializer, request.data)
+        if "tags" in data:
+            data["tags"] = tuple(data["tags"])
+        result = update_resource(UpdateResourceCommand(user=request.user, resource_id=resource_id, **data))
+        return ok(_resource_for_author(result.resource_id, request.user))
+
+    @extend_schema(
+        tags=["resources"],
+        summary="Delete a resource (author only, soft delete)",
+        responses={204: None, **errors(401, 403, 404, 429)},
+    )
+    def delete(self, request, resource_id):
+        delete_resource(DeleteResourceCommand(user=request.user, resource_id=resource_id))
+        return no_content()
+
+
+class ResourceVersionCreateView(WriteView):
+    @extend_schema(
+        tags=["resources"],
+        summary="Add a file version (author only)",
+        request=ResourceVersionInputSerializer,
+        responses={
+            201: envelope("VersionCreatedEnvelope", VersionCreatedSerializer()),
+            **errors(400, 401, 403, 404, 429),
+        },
+    )
+    def post(self, request):
+        data = validated(ResourceVersionInputSerializer, request.data)
+        version = create_resource_version(
+            CreateResourceVersionCommand(user=request.user, resource_id=data["resource_id"], file_url=data["file_url"])
+        )
+        return created(VersionCreatedSerializer(version).data)
+
+
+class FeedView(APIView):
+    @extend_schema(
+        tags=["resources"],
+        summary="Feed of public and premium resources, newest first",
+        parameters=[FeedQuerySerializer],
+        responses={
+            200: envelope("FeedPageEnvelope", FeedItemSerializer(many=True), meta=FeedMetaSerializer()),
+            **errors(400),
+        },
+    )
+    def get(self, request):
+        query = validated(FeedQuerySerializer, request.query_params)
+        page = list_feed(page=query["page"], page_size=query["page_size"], cursor=query.get("cursor"))
+        return ok(FeedItemSerializer(page.items, many=True).data, meta=FeedMetaSerializer(page.meta).data)
+
+
+class ResourceDetailView(APIView):
+    @extend_schema(
+        tags=["resources"],
+        summary="One resource; premium file URLs are null without a premium subscription",
+        responses={200: envelope("ResourceDetailEnvelope", ResourceDetailSerializer()), **errors(404)},
+    )
+    def get(self, request, resource_id):
+        detail = get_resource_detail(resource_id=resource_id, viewer=request.user)
+        if detail is None:
+            raise NotFound("Resource not found.")
+        return ok(ResourceDetailSerializer(detail).data)
+
+
+class ResourceAccessView(APIView):
+    @extend_schema(
+        tags=["resources"],
+        summary="The latest file of a resource the viewer may open",
+        responses={
+            200: envelope("ResourceAccessEnvelope", ResourceAccessSerializer()),
+            403: OpenApiResponse(ErrorEnvelopeSerializer, description="access_denied: premium without subscription"),
+            404: ERRORS[404],
+        },
+    )
+    def get(self, request, resource_id):
+        access = access_resource(
+            AccessResourceCommand(
+                user=request.user,
+                resource_id=resource_id,
+                ip_address=request.META.get("REMOTE_ADDR"),
+                user_agent=request.headers.get("User-Agent"),
+            )
+        )
+        return ok(ResourceAccessSerializer(access).data)
+
+
+class AuthorProfileView(APIView):
+    @extend_schema(
+        tags=["resources"],
+        summary="An author's profile and newest resources",
+        responses={200: envelope("AuthorProfileEnvelope", AuthorProfileSerializer()), **errors(404)},
+    )
+    def get(self, request, user_id):
+        profile = get_author_profile(author_id=user_id, viewer=request.user)
+        if profile is None:
+            raise NotFound("Author not found.")
+        return ok(AuthorProfileSerializer(profile).data)
+
+
+def validated(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

@@ -1,0 +1,30 @@
+"""AccessResource: hand out the latest file of a resource the viewer may open."""
+
+from analytics.services.track_event import TrackedEvent, track_event
+from application.dto.resources import AccessResourceCommand, ResourceAccess
+from application.exceptions import AccessDenied, NotFound
+from application.policies.resource_policy import can_access_resource, can_view_resource
+from resources.models import Resource
+
+
+def access_resource(command: AccessResourceCommand) -> ResourceAccess:
+    user = command.user
+    resource = Resource.objects.filter(pk=command.resource_id).first()
+    if resource is None or not can_view_resource(user, resource):
+        raise NotFound("Resource not found.")
+    if not can_access_resource(user, resource):
+        raise AccessDenied("An active premium subscription is required to open this resource.")
+    version = resource.versions.order_by("-version_number").first()
+    if version is None:
+        raise NotFound("This resource has no file yet.")
+    # One cheap insert, outside any transaction: the signal must never block or undo the access.
+    track_event(
+        TrackedEvent(
+            event_type="resource.accessed",
+            event_data={"resource_id": str(resource.pk), "version_number": version.version_number},
+            user_id=user.pk if user is not None and user.is_authenticated else None,
+            ip_address=command.ip_address,
+            user_agent=command.user_agent,
+        )
+    )
+    return ResourceAccess(version_number=version.version_number, file_url=version.file_url)

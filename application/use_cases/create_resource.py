@@ -1,0 +1,27 @@
+"""CreateResource: an author publishes a resource (with version 1 when a file is given)."""
+
+from application.dto.resources import CreateResourceCommand, ResourceCreated
+from application.exceptions import ValidationFailed
+from resources.services.create_resource import create_resource as create_resource_service
+from resources.services.tags import find_tags
+
+
+def create_resource(command: CreateResourceCommand) -> ResourceCreated:
+    tags = tags_or_refuse(command.tags)
+    resource = create_resource_service(
+        author=command.user,
+        title=command.title,
+        description=command.description,
+        visibility=command.visibility,
+        price_cents=command.price_cents,
+        tags=tags,
+        file_url=command.file_url,
+    )
+    return ResourceCreated(resource_id=resource.pk)
+
+
+def tags_or_refuse(slugs):
+    tags, unknown = find_tags(slugs)
+    if unknown:
+        raise ValidationFailed(details={"tags": [f"Unknown tag: {slug}" for slug in unknown]})
+    return tags
