@@ -35,7 +35,7 @@ _HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 def add_error_responses(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas["ErrorEnvelope"] = ERROR_ENVELOPE
+    schemas.setdefault("ErrorEnvelope", ERROR_ENVELOPE)
     reference = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():

@@ -49,14 +49,3 @@ class AnalyticsAcceptedSerializer(serializers.Serializer):
 class AnalyticsAcceptedEnvelopeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["ok"])
     data = AnalyticsAcceptedSerializer()
-
-
-class AnalyticsErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    details = serializers.DictField()
-
-
-class AnalyticsErrorEnvelopeSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["error"])
-    error = AnalyticsErrorDetailSerializer()

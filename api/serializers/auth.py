@@ -1,31 +1,9 @@
 """Request and response shapes of /api/auth/ (and the envelope wrappers for the schema)."""
 
-from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,50}$"
 _PASSWORD_MAX_LENGTH = 128  # bounds hashing work; validators judge the content
-
-
-def ok_envelope(name: str, data: serializers.BaseSerializer):
-    """`{"status": "ok", "data": <data>}` for the schema."""
-    return inline_serializer(name, {"status": serializers.ChoiceField(choices=["ok"]), "data": data})
-
-
-ErrorEnvelope = inline_serializer(
-    "ErrorEnvelope",
-    {
-        "status": serializers.ChoiceField(choices=["error"]),
-        "error": inline_serializer(
-            "ErrorBody",
-            {
-                "code": serializers.CharField(),
-                "message": serializers.CharField(),
-                "details": serializers.DictField(),
-            },
-        ),
-    },
-)
 
 
 class RegisterInput(serializers.Serializer):

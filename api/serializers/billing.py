@@ -48,10 +48,6 @@ class WebhookReceivedSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["received"])
 
 
-def ok_envelope(name: str, data) -> serializers.Serializer:
-    return inline_serializer(name, {"status": serializers.ChoiceField(choices=["ok"]), "data": data})
-
-
 PaymentsMeta = inline_serializer(
     "PaymentsMeta",
     {
@@ -66,19 +62,5 @@ PaymentsEnvelope = inline_serializer(
         "status": serializers.ChoiceField(choices=["ok"]),
         "data": PaymentSerializer(many=True),
         "meta": PaymentsMeta,
-    },
-)
-BillingErrorEnvelope = inline_serializer(
-    "BillingErrorEnvelope",
-    {
-        "status": serializers.ChoiceField(choices=["error"]),
-        "error": inline_serializer(
-            "BillingError",
-            {
-                "code": serializers.CharField(),
-                "message": serializers.CharField(),
-                "details": serializers.DictField(),
-            },
-        ),
     },
 )

@@ -1,32 +1,9 @@
 """Input validation and output shapes for resources, the feed, authors and tags."""
 
-from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from read_models.feed import MAX_PAGE_SIZE, FeedCursor, InvalidCursor
 from resources.models import Visibility
-
-# --- the envelope, for the schema ---------------------------------------------------------
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    details = serializers.DictField()
-
-
-class ErrorEnvelopeSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["error"])
-    error = ErrorDetailSerializer()
-
-
-def envelope(name: str, data, *, meta=None):
-    """Schema of `{"status": "ok", "data": …, "meta": …}` around `data`."""
-    fields = {"status": serializers.ChoiceField(choices=["ok"]), "data": data}
-    if meta is not None:
-        fields["meta"] = meta
-    return inline_serializer(name, fields)
-
 
 # --- inputs -------------------------------------------------------------------------------
 

@@ -11,8 +11,8 @@ from api.serializers.analytics import (
     AnalyticsAcceptedEnvelopeSerializer,
     AnalyticsAcceptedSerializer,
     AnalyticsBatchInputSerializer,
-    AnalyticsErrorEnvelopeSerializer,
 )
+from api.serializers.envelope import ErrorEnvelopeSerializer
 from application.dto.analytics import AnalyticsEventItem, IngestAnalyticsEventsCommand
 from application.use_cases.ingest_analytics_events import ingest_analytics_events
 
@@ -29,11 +29,11 @@ class AnalyticsEventsView(APIView):
         request=AnalyticsBatchInputSerializer,
         responses={
             202: AnalyticsAcceptedEnvelopeSerializer,
-            400: OpenApiResponse(AnalyticsErrorEnvelopeSerializer, description="validation_error, details per item"),
-            401: OpenApiResponse(AnalyticsErrorEnvelopeSerializer, description="token_not_valid (a bad JWT)"),
-            413: OpenApiResponse(AnalyticsErrorEnvelopeSerializer, description="payload_too_large"),
-            415: OpenApiResponse(AnalyticsErrorEnvelopeSerializer, description="unsupported_media_type"),
-            429: OpenApiResponse(AnalyticsErrorEnvelopeSerializer, description="throttled"),
+            400: OpenApiResponse(ErrorEnvelopeSerializer, description="validation_error, details per item"),
+            401: OpenApiResponse(ErrorEnvelopeSerializer, description="token_not_valid (a bad JWT)"),
+            413: OpenApiResponse(ErrorEnvelopeSerializer, description="payload_too_large"),
+            415: OpenApiResponse(ErrorEnvelopeSerializer, description="unsupported_media_type"),
+            429: OpenApiResponse(ErrorEnvelopeSerializer, description="throttled"),
         },
         examples=[
             OpenApiExample(

@@ -7,7 +7,6 @@ from api.responses import created, ok
 from api.serializers.auth import (
     ActivatedOutput,
     EmailInput,
-    ErrorEnvelope,
     GoogleSignInInput,
     LoggedOutOutput,
     LoginInput,
@@ -20,8 +19,9 @@ from api.serializers.auth import (
     RegisterInput,
     TokenInput,
     TokenPairOutput,
-    ok_envelope,
 )
+from api.serializers.envelope import ErrorEnvelopeSerializer as ErrorEnvelope
+from api.serializers.envelope import ok_envelope
 from api.throttling import AuthEmailThrottle, AuthIPThrottle, LoginEmailThrottle, LoginIPThrottle
 from application.dto.commands import (
     ActivateUserCommand,

@@ -9,7 +9,6 @@ from rest_framework.views import APIView
 
 from api.responses import ok
 from api.serializers.billing import (
-    BillingErrorEnvelope,
     CheckoutConfirmationSerializer,
     CheckoutRequestSerializer,
     CheckoutSessionSerializer,
@@ -19,8 +18,8 @@ from api.serializers.billing import (
     PaymentsQuerySerializer,
     SubscriptionSerializer,
     WebhookReceivedSerializer,
-    ok_envelope,
 )
+from api.serializers.envelope import ErrorEnvelopeSerializer, ok_envelope
 from application.dto.billing import (
     CancelSubscriptionCommand,
     ConfirmCheckoutCommand,
@@ -33,10 +32,10 @@ from application.use_cases.create_checkout_session import create_checkout_sessio
 from application.use_cases.handle_stripe_webhook import handle_stripe_webhook
 from read_models.billing import get_subscription, list_payments
 
-_ERRORS = {401: BillingErrorEnvelope}
+_ERRORS = {401: ErrorEnvelopeSerializer}
 _UPSTREAM = {
-    502: OpenApiResponse(BillingErrorEnvelope, description="Stripe failed."),
-    503: OpenApiResponse(BillingErrorEnvelope, description="Stripe could not be reached in time."),
+    502: OpenApiResponse(ErrorEnvelopeSerializer, description="Stripe failed."),
+    503: OpenApiResponse(ErrorEnvelopeSerializer, description="Stripe could not be reached in time."),
 }
 
 
@@ -50,8 +49,8 @@ class CheckoutView(APIView):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
         responses={
             200: ok_envelope("CheckoutSessionEnvelope", CheckoutSessionSerializer()),
-            400: BillingErrorEnvelope,
-            409: OpenApiResponse(BillingErrorEnvelope, description="already_subscribed"),
+            400: ErrorEnvelopeSerializer,
+            409: OpenApiResponse(ErrorEnvelopeSerializer, description="already_subscribed"),
             **_ERRORS,
             **_UPSTREAM,
         },
@@ -78,9 +77,9 @@ class ConfirmCheckoutView(APIView):
         request=ConfirmCheckoutRequestSerializer,
         responses={
             200: ok_envelope("CheckoutConfirmationEnvelope", CheckoutConfirmationSerializer()),
-            400: BillingErrorEnvelope,
-            404: BillingErrorEnvelope,
-            409: OpenApiResponse(BillingErrorEnvelope, description="checkout_incomplete"),
+            400: ErrorEnvelopeSerializer,
+            404: ErrorEnvelopeSerializer,
+            409: OpenApiResponse(ErrorEnvelopeSerializer, description="checkout_incomplete"),
             **_ERRORS,
             **_UPSTREAM,
         },
@@ -106,8 +105,8 @@ class StripeWebhookView(APIView):
         parameters=[OpenApiParameter("Stripe-Signature", str, OpenApiParameter.HEADER, required=True)],
         responses={
             200: WebhookReceivedSerializer,
-            400: OpenApiResponse(BillingErrorEnvelope, description="invalid_signature"),
-            500: OpenApiResponse(BillingErrorEnvelope, description="processing failed; Stripe redelivers"),
+            400: OpenApiResponse(ErrorEnvelopeSerializer, description="invalid_signature"),
+            500: OpenApiResponse(ErrorEnvelopeSerializer, description="processing failed; Stripe redelivers"),
         },
     )
     def post(self, request):
@@ -138,7 +137,7 @@ class CancelSubscriptionView(APIView):
         request=None,
         responses={
             200: ok_envelope("CanceledSubscriptionEnvelope", SubscriptionSerializer()),
-            404: OpenApiResponse(BillingErrorEnvelope, description="no_active_subscription"),
+            404: OpenApiResponse(ErrorEnvelopeSerializer, description="no_active_subscription"),
             **_ERRORS,
             **_UPSTREAM,
         },
@@ -155,7 +154,7 @@ class PaymentsView(APIView):
         tags=["billing"],
         summary="The user's payments, newest first",
         parameters=[PaymentsQuerySerializer],
-        responses={200: PaymentsEnvelope, 400: BillingErrorEnvelope, **_ERRORS},
+        responses={200: PaymentsEnvelope, 400: ErrorEnvelopeSerializer, **_ERRORS},
     )
     def get(self, request):
         query = PaymentsQuerySerializer(data=request.query_params)

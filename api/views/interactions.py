@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 
 from api.responses import created, no_content, ok
+from api.serializers.envelope import ok_envelope as envelope
 from api.serializers.interactions import (
     CommentCreateInputSerializer,
     CommentPageMetaSerializer,
@@ -11,7 +12,6 @@ from api.serializers.interactions import (
     VoteInputSerializer,
     VoteSerializer,
 )
-from api.serializers.resources import envelope
 from api.views.resources import WriteView, errors, validated
 from application.dto.resources import CreateCommentCommand, DeleteCommentCommand, VoteOnCommentCommand
 from application.exceptions import NotFound

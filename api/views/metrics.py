@@ -22,7 +22,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
-from api.serializers.analytics import AnalyticsErrorEnvelopeSerializer
+from api.serializers.envelope import ErrorEnvelopeSerializer
 from application.exceptions import PermissionDenied
 from read_models.metrics import open_data_quality_issues_by_check, outbox_backlog
 
@@ -91,7 +91,7 @@ class MetricsView(APIView):
         auth=[],
         responses={
             (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="Prometheus text format 0.0.4"),
-            403: OpenApiResponse(AnalyticsErrorEnvelopeSerializer, description="permission_denied"),
+            403: OpenApiResponse(ErrorEnvelopeSerializer, description="permission_denied"),
         },
     )
     def get(self, request):

@@ -6,9 +6,10 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from api.responses import created, no_content, ok
+from api.serializers.envelope import ErrorEnvelopeSerializer
+from api.serializers.envelope import ok_envelope as envelope
 from api.serializers.resources import (
     AuthorProfileSerializer,
-    ErrorEnvelopeSerializer,
     FeedItemSerializer,
     FeedMetaSerializer,
     FeedQuerySerializer,
@@ -20,7 +21,6 @@ from api.serializers.resources import (
     ResourceVersionInputSerializer,
     TagSerializer,
     VersionCreatedSerializer,
-    envelope,
 )
 from application.dto.resources import (
     AccessResourceCommand,

@@ -5,7 +5,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from api.responses import ok
-from api.serializers.auth import ErrorEnvelope, ok_envelope
+from api.serializers.envelope import ErrorEnvelopeSerializer as ErrorEnvelope
+from api.serializers.envelope import ok_envelope
 from api.serializers.user import InterestsInput, InterestsOutput, MeOutput, ProfileInput, ProfileOutput
 from application.dto.commands import SetInterestsCommand, UpdateProfileCommand
 from application.exceptions import NotAuthenticated
