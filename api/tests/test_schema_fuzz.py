@@ -7,6 +7,8 @@ content type and body schema.
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from rest_framework_simplejwt.tokens import AccessToken
@@ -42,6 +44,17 @@ schema = schemathesis.openapi.from_wsgi("/schema/", application)
 def bearer(db) -> dict:
     user = UserFactory(username="fuzzer")
     return {"Authorization": f"Bearer {AccessToken.for_user(user)}"}
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calling the WSGI app fires request_finished, whose close_old_connections would close
+    the connection holding the test's transaction; Django's test Client detaches it too."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
