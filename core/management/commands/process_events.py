@@ -62,7 +62,10 @@ class Command(BaseCommand):
             worker.stop()
 
         # The current batch finishes and its outcomes are written before the process exits 0.
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
-        count = worker.run()
+        previous = {signum: signal.signal(signum, request_stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            count = worker.run()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
         self.stdout.write(f"worker {worker_id} stopped after {count} events")
