@@ -11,7 +11,10 @@ filter on it, so a holder whose lease expired and was taken over writes nothing.
 
 from __future__ import annotations
 
+import functools
+import json
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -36,9 +39,10 @@ class Claim:
     lease_until: datetime | None
     events: list[OutboxEvent]
     claimed_at: float = field(default_factory=time.monotonic)
+    lease_seconds: float = field(default_factory=lambda: settings.OUTBOX_LEASE_SECONDS)
 
     def lease_half_spent(self) -> bool:
-        return time.monotonic() - self.claimed_at > settings.OUTBOX_LEASE_SECONDS / 2
+        return time.monotonic() - self.claimed_at > self.lease_seconds / 2
 
     def held(self) -> QuerySet[OutboxEvent]:
         """The rows this claim still holds: a late writer whose lease was taken over matches none."""
@@ -94,7 +98,7 @@ SET status = 'PROCESSING', locked_by = %(worker_id)s, locked_until = %(lease_unt
     next_retry_at = %(lease_until)s, updated_at = %(now)s
 FROM claimable
 WHERE t.id = claimable.id
-RETURNING t.*
+RETURNING {returned}
 """
 _HEAD_OF_AGGREGATE_SQL = """
     AND NOT EXISTS (
@@ -104,12 +108,81 @@ _HEAD_OF_AGGREGATE_SQL = """
           AND ((other.created_at, other.id) < (e.created_at, e.id)
                OR (other.status = 'PROCESSING' AND other.next_retry_at > %(now)s))
     )"""
+# Only what the claim does not already know: fewer timestamps to parse per row.
+_RETURNED = (
+    "id",
+    "created_at",
+    "aggregate_type",
+    "aggregate_id",
+    "event_type",
+    "payload",
+    "retry_count",
+    "error_message",
+)
+_FIELD_NAMES = [field.attname for field in OutboxEvent._meta.concrete_fields]
+_COMPLETE_SQL = """
+UPDATE {table} SET status = 'COMPLETED', processed_at = %s, locked_by = '', locked_until = NULL, updated_at = %s
+WHERE id = ANY(%s) AND status = 'PROCESSING' AND locked_by = %s AND locked_until = %s
+"""
+
+
+@functools.cache
+def _prepared_cursor_class():
+    import psycopg
+
+    class PreparedCursor(psycopg.Cursor):
+        def execute(self, query, params=None, *, prepare=True, binary=None):
+            return super().execute(query, params, prepare=prepare, binary=binary)
+
+    return PreparedCursor
+
+
+def _prepared_cursor():
+    """A Django-wrapped psycopg cursor whose statements are prepared once per connection.
+
+    Django's own cursors bind parameters client-side, so PostgreSQL would parse and plan the
+    claim for every batch; a prepared claim is planned once per connection.
+    """
+    connection.ensure_connection()
+    cursor = _prepared_cursor_class()(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+def _table() -> str:
+    return connection.ops.quote_name(OutboxEvent._meta.db_table)
 
 
 def _claim_sql(ordered: bool) -> str:
-    table = connection.ops.quote_name(OutboxEvent._meta.db_table)
-    head = _HEAD_OF_AGGREGATE_SQL.format(table=table) if ordered else ""
-    return _CLAIM_SQL.format(table=table, head_of_aggregate=head)
+    head = _HEAD_OF_AGGREGATE_SQL.format(table=_table()) if ordered else ""
+    returned = ", ".join(f"t.{column}" for column in _RETURNED)
+    return _CLAIM_SQL.format(table=_table(), head_of_aggregate=head, returned=returned)
+
+
+def _claimed_events(rows: list[tuple], *, worker_id: str, now: datetime, lease_until: datetime) -> list[OutboxEvent]:
+    """Model instances for claimed rows, filling in what the claim itself wrote (no re-read)."""
+    alias = connection.alias
+    events = []
+    for event_id, created_at, aggregate_type, aggregate_id, event_type, payload, retry_count, error_message in rows:
+        if isinstance(payload, str):  # Django's psycopg setup leaves jsonb as text for JSONField to parse
+            payload = json.loads(payload)
+        values = {
+            "id": event_id,
+            "created_at": created_at,
+            "updated_at": now,
+            "aggregate_type": aggregate_type,
+            "aggregate_id": aggregate_id,
+            "event_type": event_type,
+            "payload": payload,
+            "status": PROCESSING,
+            "retry_count": retry_count,
+            "next_retry_at": lease_until,
+            "processed_at": None,
+            "error_message": error_message,
+            "locked_by": worker_id,
+            "locked_until": lease_until,
+        }
+        events.append(OutboxEvent.from_db(alias, _FIELD_NAMES, [values[name] for name in _FIELD_NAMES]))
+    return events
 
 
 def claim_batch(*, limit: int, worker_id: str, ordered: bool = False) -> Claim:
@@ -118,7 +191,10 @@ def claim_batch(*, limit: int, worker_id: str, ordered: bool = False) -> Claim:
     lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     if connection.vendor == "postgresql":
         params = {"now": now, "limit": limit, "worker_id": worker_id, "lease_until": lease_until}
-        events = list(OutboxEvent.objects.raw(_claim_sql(ordered), params))
+        with _prepared_cursor() as cursor:
+            cursor.execute(_claim_sql(ordered), params)
+            rows = cursor.fetchall()
+        events = _claimed_events(rows, worker_id=worker_id, now=now, lease_until=lease_until)
         events.sort(key=lambda event: (event.created_at, event.pk))
         return Claim(worker_id=worker_id, lease_until=lease_until, events=events)
     # Elsewhere (SQLite): the transaction serialises claimers; SKIP LOCKED is used where it exists.
@@ -141,13 +217,26 @@ def record_completed(claim: Claim, events: list[OutboxEvent]) -> int:
     if not events:
         return 0
     now = timezone.now()
-    completed = (
-        claim.held()
-        .filter(pk__in=[event.pk for event in events])
-        .update(status=OutboxEvent.Status.COMPLETED, processed_at=now, locked_by="", locked_until=None, updated_at=now)
-    )
+    ids = [event.pk for event in events]
+    if connection.vendor == "postgresql":
+        with _prepared_cursor() as cursor:
+            cursor.execute(_COMPLETE_SQL.format(table=_table()), [now, now, ids, claim.worker_id, claim.lease_until])
+            completed = cursor.rowcount
+    else:
+        completed = (
+            claim.held()
+            .filter(pk__in=ids)
+            .update(
+                status=OutboxEvent.Status.COMPLETED, processed_at=now, locked_by="", locked_until=None, updated_at=now
+            )
+        )
+    latencies: dict[str, list[float]] = defaultdict(list)
     for event in events:
-        outbox_dispatch_latency.labels(event.event_type).observe(max((now - event.created_at).total_seconds(), 0.0))
+        latencies[event.event_type].append(max((now - event.created_at).total_seconds(), 0.0))
+    for event_type, seconds in latencies.items():
+        histogram = outbox_dispatch_latency.labels(event_type)
+        for value in seconds:
+            histogram.observe(value)
     return completed
 
 

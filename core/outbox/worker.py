@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 
-from django.db import close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 
 from core.models import OutboxEvent
@@ -74,6 +74,7 @@ class OutboxWorker:
         ordered: bool = False,
         max_events: int | None = None,
         max_runtime: float | None = None,
+        synchronous_commit: bool = False,
     ) -> None:
         self.worker_id = worker_id
         self.batch_size = batch_size
@@ -81,7 +82,9 @@ class OutboxWorker:
         self.ordered = ordered
         self.max_events = max_events
         self.max_runtime = max_runtime
+        self.synchronous_commit = synchronous_commit
         self.processed = 0
+        self._configured_connection = None
         self._stopping = threading.Event()
         self._sleeper = Sleeper()
 
@@ -95,19 +98,49 @@ class OutboxWorker:
         deadline = None if self.max_runtime is None else time.monotonic() + self.max_runtime
         try:
             self._sleeper.listen()
+            self._refresh_connection()
             while not self._done(deadline):
-                if not connection.in_atomic_block:
-                    close_old_connections()
                 limit = self.batch_size
                 if self.max_events is not None:
                     limit = min(limit, self.max_events - self.processed)
-                claimed = process_outbox(limit, self.worker_id, ordered=self.ordered)
+                try:
+                    claimed = process_outbox(limit, self.worker_id, ordered=self.ordered)
+                except (OperationalError, InterfaceError) as error:
+                    # The database went away: back off, reconnect, and let leases cover the batch.
+                    logger.warning("outbox worker lost the database", extra={"error": str(error)})
+                    connection.close()
+                    self._sleeper.sleep(min(self.interval, 5.0))
+                    self._refresh_connection()
+                    continue
                 self.processed += claimed
                 if claimed == 0 and not self._done(deadline):
                     self._sleeper.sleep(self._idle_timeout(deadline))
+                    # Only after idling: a health check per batch would cost a round trip each.
+                    self._refresh_connection()
         finally:
             self._sleeper.close()
         return self.processed
+
+    def _refresh_connection(self) -> None:
+        if connection.in_atomic_block:
+            return  # inside a test's transaction: the connection is not ours to recycle
+        close_old_connections()
+        self._configure_connection()
+
+    def _configure_connection(self) -> None:
+        """Commit this worker's writes asynchronously (PostgreSQL), unless asked not to.
+
+        Safe under at-least-once delivery: a database crash can lose only the last few hundred
+        milliseconds of commits, i.e. claims, completions and handler writes of events that are
+        then delivered again; WAL order keeps every later synchronous commit consistent.
+        """
+        if self.synchronous_commit or connection.vendor != "postgresql":
+            return
+        connection.ensure_connection()
+        if connection.connection is not self._configured_connection:
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO off")
+            self._configured_connection = connection.connection
 
     def _done(self, deadline: float | None) -> bool:
         if self._stopping.is_set():

@@ -47,6 +47,16 @@ def test_a_claim_holds_its_events_under_a_lease_of_the_configured_length(recorde
     assert before + timedelta(seconds=60) <= event.locked_until <= timezone.now() + timedelta(seconds=60)
 
 
+def test_a_claimed_event_carries_exactly_the_values_of_its_row(recorded):
+    (event,) = emit()
+    OutboxEvent.objects.filter(pk=event.pk).update(retry_count=2, error_message="ValueError: earlier")
+    (claimed,) = claim_batch(limit=10, worker_id="worker-a").events
+    stored = OutboxEvent.objects.get(pk=event.pk)
+    for model_field in OutboxEvent._meta.concrete_fields:
+        assert getattr(claimed, model_field.attname) == getattr(stored, model_field.attname), model_field.name
+    assert claimed.payload == {"n": 0}
+
+
 def test_an_event_under_a_live_lease_is_not_claimed_again(recorded):
     emit()
     claim_batch(limit=10, worker_id="worker-a")

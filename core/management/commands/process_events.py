@@ -33,6 +33,11 @@ class Command(BaseCommand):
             help="Per-aggregate order: never two events of one aggregate in flight (run every worker with it).",
         )
         parser.add_argument(
+            "--synchronous-commit",
+            action="store_true",
+            help="Wait for the WAL flush on the worker's own commits (default: asynchronous, see docs/outbox.md).",
+        )
+        parser.add_argument(
             "--handlers-module",
             action="append",
             default=[],
@@ -56,6 +61,7 @@ class Command(BaseCommand):
             ordered=options["ordered"],
             max_events=options["max_events"],
             max_runtime=options["max_runtime"],
+            synchronous_commit=options["synchronous_commit"],
         )
 
         def request_stop(signum, frame):
