@@ -362,8 +362,9 @@ def run(args: argparse.Namespace) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server_version = cursor.fetchone()[0]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(
         json.dumps(
             {
                 "meta": {
@@ -387,7 +388,7 @@ def run(args: argparse.Namespace) -> None:
         )
         + "\n"
     )
-    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+    print(f"\nwrote {output}")
 
 
 def print_table(table: list[dict], latency: dict, targets: dict, blueprint_batch: int | None) -> None:
@@ -437,6 +438,7 @@ def parse_args() -> argparse.Namespace:
         help="for every session of the bench database (off: measure CPU and protocol, not this disk's fsync)",
     )
     parser.add_argument("--note", default="")
+    parser.add_argument("--output", default=str(RESULTS), help="where the JSON goes")
     return parser.parse_args()
 
 
