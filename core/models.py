@@ -92,16 +92,27 @@ class OutboxEvent(BaseModel):
     processed_at = models.DateTimeField(null=True, blank=True)
     error_message = models.TextField(blank=True, default="")
     # Lease: the worker holding the event and until when; an expired lease is claimable again.
+    # While PROCESSING, next_retry_at equals locked_until (see core.outbox.leases).
     locked_by = models.CharField(max_length=100, blank=True, default="")
     locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
         indexes = [
-            # Serves "due PENDING events": the claim query filters on status and orders by due time.
-            models.Index(fields=["status", "next_retry_at"], name="outbox_due_idx"),
-            models.Index(fields=["status", "locked_until"], name="outbox_lease_idx"),
             models.Index(fields=["aggregate_type", "aggregate_id"], name="outbox_aggregate_idx"),
+            # The claim: due PENDING events and expired leases (next_retry_at = lease expiry while
+            # PROCESSING), in due order; finished rows leave the index.
+            models.Index(
+                fields=["next_retry_at"],
+                condition=models.Q(status__in=["PENDING", "PROCESSING"]),
+                name="outbox_claimable_idx",
+            ),
+            # The ordered claim: is an earlier event of this aggregate unfinished or in flight?
+            models.Index(
+                fields=["aggregate_type", "aggregate_id", "created_at"],
+                condition=models.Q(status__in=["PENDING", "PROCESSING"]),
+                name="outbox_aggregate_active_idx",
+            ),
         ]
 
     def __str__(self) -> str:

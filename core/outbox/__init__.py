@@ -1,0 +1,38 @@
+"""Transactional outbox: events are written with the state change and dispatched by workers.
+
+Producers call `emit_event` inside their transaction. Handlers register with `@handles(...)`
+in their app's `handlers.py`. Workers (`manage.py process_events`) claim due events under a
+lease, dispatch them and record the outcomes; delivery is at-least-once, so handlers must be
+idempotent (see `once_per_event`). Modules: `producer` (writing), `registry` (handlers),
+`leases` (claims and outcomes), `worker` (the loop), `wakeup` (LISTEN/NOTIFY).
+"""
+
+from core.outbox.leases import backoff_delay
+from core.outbox.producer import OutboxError, emit_event, retry_failed_events
+from core.outbox.registry import (
+    Handler,
+    UnknownEventTypeError,
+    _handlers,
+    autodiscover_handlers,
+    handles,
+    once_per_event,
+    registered_handlers,
+)
+from core.outbox.worker import OutboxWorker, default_worker_id, process_outbox
+
+__all__ = [
+    "Handler",
+    "OutboxError",
+    "OutboxWorker",
+    "UnknownEventTypeError",
+    "_handlers",
+    "autodiscover_handlers",
+    "backoff_delay",
+    "default_worker_id",
+    "emit_event",
+    "handles",
+    "once_per_event",
+    "process_outbox",
+    "registered_handlers",
+    "retry_failed_events",
+]

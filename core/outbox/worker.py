@@ -1,0 +1,159 @@
+"""Dispatching claimed events, and the long-running worker loop behind `process_events --loop`."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
+from django.utils import timezone
+
+from core.models import OutboxEvent
+from core.outbox.leases import Claim, claim_batch, next_due_at, record_completed, record_failed, renew_lease
+from core.outbox.registry import UnknownEventTypeError, dispatch
+from core.outbox.wakeup import Sleeper
+
+logger = logging.getLogger(__name__)
+
+# Shortest idle wait: events due "now" but not claimed are being claimed by another worker.
+_MIN_IDLE_SECONDS = 0.05
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def process_outbox(limit: int = 10, worker_id: str = "worker", *, ordered: bool = False) -> int:
+    """Claim up to `limit` due events, dispatch each and record the outcomes; returns how many were claimed.
+
+    A failing handler affects only its own event. Successes are written in one statement at
+    the end of the batch; a batch slower than half the lease writes what it has and renews.
+    """
+    claim = claim_batch(limit=limit, worker_id=worker_id, ordered=ordered)
+    _dispatch_claim(claim)
+    return len(claim.events)
+
+
+def _dispatch_claim(claim: Claim) -> None:
+    succeeded: list[OutboxEvent] = []
+    remaining = list(claim.events)
+    while remaining:
+        if claim.lease_half_spent():
+            record_completed(claim, succeeded)
+            succeeded = []
+            remaining = renew_lease(claim, remaining)
+            if not remaining:
+                break
+        event = remaining.pop(0)
+        try:
+            dispatch(event)
+        except Exception as error:  # noqa: BLE001 - a failing handler must not stop the batch
+            logger.warning(
+                "outbox handler failed",
+                extra={"event_id": str(event.pk), "event_type": event.event_type, "error": str(error)},
+            )
+            record_failed(claim, event, error, final=isinstance(error, UnknownEventTypeError))
+        else:
+            succeeded.append(event)
+    if record_completed(claim, succeeded) < len(succeeded):
+        logger.warning("outbox lease lost before completion", extra={"worker_id": claim.worker_id})
+
+
+class OutboxWorker:
+    """Claims and dispatches batches until stopped, sleeping on LISTEN/NOTIFY (or polling) when idle."""
+
+    def __init__(
+        self,
+        *,
+        worker_id: str,
+        batch_size: int,
+        interval: float,
+        ordered: bool = False,
+        max_events: int | None = None,
+        max_runtime: float | None = None,
+        synchronous_commit: bool = False,
+    ) -> None:
+        self.worker_id = worker_id
+        self.batch_size = batch_size
+        self.interval = interval
+        self.ordered = ordered
+        self.max_events = max_events
+        self.max_runtime = max_runtime
+        self.synchronous_commit = synchronous_commit
+        self.processed = 0
+        self._configured_connection = None
+        self._stopping = threading.Event()
+        self._sleeper = Sleeper()
+
+    def stop(self) -> None:
+        """Finish the current batch, then return from `run`; safe from a signal handler."""
+        self._stopping.set()
+        self._sleeper.wake()
+
+    def run(self) -> int:
+        """Work until `stop()`, `max_events` or `max_runtime`; returns how many events were claimed."""
+        deadline = None if self.max_runtime is None else time.monotonic() + self.max_runtime
+        try:
+            self._sleeper.listen()
+            self._refresh_connection()
+            while not self._done(deadline):
+                limit = self.batch_size
+                if self.max_events is not None:
+                    limit = min(limit, self.max_events - self.processed)
+                try:
+                    claimed = process_outbox(limit, self.worker_id, ordered=self.ordered)
+                except (OperationalError, InterfaceError) as error:
+                    # The database went away: back off, reconnect, and let leases cover the batch.
+                    logger.warning("outbox worker lost the database", extra={"error": str(error)})
+                    connection.close()
+                    self._sleeper.sleep(min(self.interval, 5.0))
+                    self._refresh_connection()
+                    continue
+                self.processed += claimed
+                if claimed == 0 and not self._done(deadline):
+                    self._sleeper.sleep(self._idle_timeout(deadline))
+                    # Only after idling: a health check per batch would cost a round trip each.
+                    self._refresh_connection()
+        finally:
+            self._sleeper.close()
+        return self.processed
+
+    def _refresh_connection(self) -> None:
+        if connection.in_atomic_block:
+            return  # inside a test's transaction: the connection is not ours to recycle
+        close_old_connections()
+        self._configure_connection()
+
+    def _configure_connection(self) -> None:
+        """Commit this worker's writes asynchronously (PostgreSQL), unless asked not to.
+
+        Safe under at-least-once delivery: a database crash can lose only the last few hundred
+        milliseconds of commits, i.e. claims, completions and handler writes of events that are
+        then delivered again; WAL order keeps every later synchronous commit consistent.
+        """
+        if self.synchronous_commit or connection.vendor != "postgresql":
+            return
+        connection.ensure_connection()
+        if connection.connection is not self._configured_connection:
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO off")
+            self._configured_connection = connection.connection
+
+    def _done(self, deadline: float | None) -> bool:
+        if self._stopping.is_set():
+            return True
+        if self.max_events is not None and self.processed >= self.max_events:
+            return True
+        return deadline is not None and time.monotonic() >= deadline
+
+    def _idle_timeout(self, deadline: float | None) -> float:
+        timeout = self.interval
+        due = next_due_at(ordered=self.ordered)
+        if due is not None:
+            timeout = min(timeout, max((due - timezone.now()).total_seconds(), _MIN_IDLE_SECONDS))
+        if deadline is not None:
+            timeout = min(timeout, deadline - time.monotonic())
+        return timeout
