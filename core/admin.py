@@ -85,7 +85,17 @@ class OutboxEventAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry selected FAILED events (PENDING, retry count reset)", permissions=["retry"])
     def retry_failed(self, request, queryset):
-        retried = retry_failed_events(queryset)
+        with transaction.atomic():
+            failed = list(queryset.filter(status=OutboxEvent.Status.FAILED))
+            retried = retry_failed_events(OutboxEvent.objects.filter(pk__in=[event.pk for event in failed]))
+            for event in failed:
+                audit_admin_action(
+                    request,
+                    instance=event,
+                    action=AuditLog.Action.UPDATE,
+                    before={"status": event.status, "retry_count": event.retry_count},
+                    after={"status": OutboxEvent.Status.PENDING, "retry_count": 0},
+                )
         skipped = queryset.count() - retried
         message = f"{retried} FAILED event(s) re-queued."
         if skipped:

@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 # The admin is an entry point like a view: it may call the use case (see .importlinter).
 from application.exceptions import ApplicationError
 from application.use_cases.handle_stripe_webhook import process_event
+from audit.models import AuditLog
+from core.admin_audit import audit_admin_action
 from monetization.models import Payment, PaymentIntentRecord, StripeCustomer, Subscription, WebhookEvent
 
 
@@ -37,6 +39,14 @@ class WebhookEventAdmin(ReadOnlyAdmin):
                 failed += 1
             else:
                 done += 1
+            event.refresh_from_db(fields=["status"])
+            audit_admin_action(
+                request,
+                instance=event,
+                action=AuditLog.Action.UPDATE,
+                before={"status": WebhookEvent.Status.FAILED, "reprocessed": True},
+                after={"status": event.status},
+            )
         level = messages.WARNING if failed else messages.SUCCESS
         self.message_user(request, f"Reprocessed {done} event(s); {failed} failed again.", level)
 

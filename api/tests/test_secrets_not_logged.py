@@ -10,9 +10,9 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.test import override_settings
-from stripe import WebhookSignature
 
 from core.outbox import process_outbox
+from monetization.tests.stripe_fixtures import stripe_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +43,7 @@ def token_from_last_mail(path: str) -> str:
 
 def signed(payload: dict) -> tuple[str, str]:
     body = json.dumps(payload)
-    timestamp = int(time.time())
-    signature = WebhookSignature._compute_signature(f"{timestamp}.{body}", settings.STRIPE_WEBHOOK_SECRET)
-    return body, f"t={timestamp},v1={signature}"
+    return body, stripe_signature(body.encode(), settings.STRIPE_WEBHOOK_SECRET)
 
 
 @override_settings(STRIPE_API_BASE="http://127.0.0.1:9")  # Stripe unreachable: its failure is logged too

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditLog
 from core.models import OutboxEvent
 from core.outbox import emit_event
 
@@ -35,6 +36,9 @@ def test_retry_failed_puts_failed_events_back_to_pending_with_a_fresh_retry_budg
     assert failed.status == OutboxEvent.Status.PENDING and failed.retry_count == 0
     assert before <= failed.next_retry_at <= timezone.now()
     assert completed.status == OutboxEvent.Status.COMPLETED
+    (entry,) = AuditLog.objects.filter(object_id=str(failed.pk))
+    assert entry.actor is not None and entry.actor.is_staff
+    assert (entry.before_state["status"], entry.after_state["status"]) == ("FAILED", "PENDING")
 
 
 def test_event_page_shows_the_payload_and_the_last_error_read_only(admin_client):

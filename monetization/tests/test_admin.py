@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditLog
 from monetization.models import Payment, PaymentIntentRecord, WebhookEvent
 from monetization.tests.stripe_fixtures import SESSION_ID, event_dict, live_subscription
 from users.tests.factories import UserFactory
@@ -33,6 +34,9 @@ def test_reprocessing_a_failed_event_applies_it(fake_stripe, user, admin_client)
     failed.refresh_from_db()
     assert failed.status == "PROCESSED"
     assert Payment.objects.count() == 1
+    (entry,) = AuditLog.objects.filter(object_id=str(failed.pk))
+    assert entry.actor is not None and entry.actor.is_staff
+    assert (entry.before_state["status"], entry.after_state["status"]) == ("FAILED", "PROCESSED")
 
 
 def test_webhook_events_and_payments_cannot_be_edited_in_the_admin(admin_client):
