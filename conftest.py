@@ -35,3 +35,16 @@ def _fresh_cache():
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def fake_stripe():
+    """A local Stripe-shaped server; the real SDK talks to it through STRIPE_API_BASE."""
+    from django.test import override_settings
+
+    from monetization.tests.stripe_server import FakeStripe
+
+    server = FakeStripe().start()
+    with override_settings(STRIPE_API_BASE=server.url, STRIPE_MAX_NETWORK_RETRIES=0, STRIPE_TIMEOUT_SECONDS=2):
+        yield server
+    server.stop()

@@ -179,6 +179,7 @@ FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:3000").rstrip("/")
 
 # Mail
 RESEND_API_KEY = env_str("RESEND_API_KEY")
+RESEND_API_URL = env_str("RESEND_API_URL", "https://api.resend.com")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@ressourcefy.dev")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent_emails"))

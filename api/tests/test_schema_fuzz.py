@@ -19,7 +19,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from monetization.tests.stripe_server import FakeStripe
 from ressourcefy.wsgi import application
 from users.tests.conftest import CertificateServer
 from users.tests.factories import UserFactory
@@ -58,14 +57,11 @@ def _keep_the_test_connection():
 
 
 @pytest.fixture(autouse=True)
-def _local_providers():
+def _local_providers(fake_stripe):
     """Operations that call Stripe or Google reach local stand-ins, never the network."""
-    stripe, google = FakeStripe().start(), CertificateServer()
-    with override_settings(
-        STRIPE_API_BASE=stripe.url, STRIPE_MAX_NETWORK_RETRIES=0, STRIPE_TIMEOUT_SECONDS=2, GOOGLE_CERTS_URL=google.url
-    ):
+    google = CertificateServer()
+    with override_settings(GOOGLE_CERTS_URL=google.url):
         yield
-    stripe.stop()
     google.close()
 
 

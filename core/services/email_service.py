@@ -24,6 +24,7 @@ def _send_with_resend(to: str, subject: str, message: str, html_message: str | N
     import resend
 
     resend.api_key = settings.RESEND_API_KEY
+    resend.api_url = settings.RESEND_API_URL
     params = {"from": settings.DEFAULT_FROM_EMAIL, "to": [to], "subject": subject, "text": message}
     if html_message:
         params["html"] = html_message

@@ -2,22 +2,12 @@
 
 import pytest
 from django.conf import settings
-from django.test import override_settings
 from rest_framework.test import APIClient
 
 from monetization.tests.stripe_fixtures import event_body, event_text, stripe_signature
-from monetization.tests.stripe_server import FakeStripe
 from users.tests.factories import UserFactory
 
 WEBHOOK_URL = "/api/billing/webhook/"
-
-
-@pytest.fixture
-def fake_stripe():
-    server = FakeStripe().start()
-    with override_settings(STRIPE_API_BASE=server.url, STRIPE_MAX_NETWORK_RETRIES=0, STRIPE_TIMEOUT_SECONDS=2):
-        yield server
-    server.stop()
 
 
 @pytest.fixture
