@@ -7,16 +7,10 @@ from django.utils import timezone
 
 from core.models import DataQualityIssue, OutboxEvent
 from monetization.models import Payment, PaymentIntentRecord, Subscription, WebhookEvent
+from monetization.tests.factories import PaymentFactory, SubscriptionFactory
 from operations.checks import CHECKS, run_checks
-from operations.tests.factories import (
-    OutboxEventFactory,
-    PaymentFactory,
-    PaymentIntentRecordFactory,
-    ResourceFactory,
-    ResourceVersionFactory,
-    SubscriptionFactory,
-    WebhookEventFactory,
-)
+from operations.tests.factories import OutboxEventFactory, PaymentIntentRecordFactory, WebhookEventFactory
+from resources.tests.factories import ResourceFactory, ResourceVersionFactory
 
 pytestmark = pytest.mark.django_db
 

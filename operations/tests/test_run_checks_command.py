@@ -5,7 +5,8 @@ from django.core.management import CommandError, ManagementUtility, call_command
 
 from core.models import DataQualityIssue
 from monetization.models import WebhookEvent
-from operations.tests.factories import SubscriptionFactory, WebhookEventFactory
+from monetization.tests.factories import SubscriptionFactory
+from operations.tests.factories import WebhookEventFactory
 
 pytestmark = pytest.mark.django_db
 

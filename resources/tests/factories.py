@@ -1,11 +1,7 @@
 """Factories for resources; `ResourceFactory(visibility="premium", tags=[tag])` covers most needs."""
 
-from datetime import timedelta
-
 import factory
-from django.utils import timezone
 
-from monetization.models import Subscription
 from resources.models import Resource, ResourceVersion, Visibility
 from users.tests.factories import UserFactory
 
@@ -35,16 +31,3 @@ class ResourceVersionFactory(factory.django.DjangoModelFactory):
     file_url = factory.LazyAttribute(
         lambda version: f"https://files.example.com/{version.resource.pk}/v{version.version_number}.pdf"
     )
-
-
-class PremiumSubscriptionFactory(factory.django.DjangoModelFactory):
-    """An active premium subscription for the current period."""
-
-    class Meta:
-        model = Subscription
-
-    user = factory.SubFactory(UserFactory)
-    plan = Subscription.Plan.PREMIUM
-    status = Subscription.Status.ACTIVE
-    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=3))
-    ends_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=27))

@@ -2,9 +2,10 @@ import pytest
 
 from core.tests.factories import TagFactory
 from interactions.tests.factories import CommentFactory
+from monetization.tests.factories import SubscriptionFactory as PremiumSubscriptionFactory
 from read_models.resource_detail import get_resource_detail
 from resources.models import Visibility
-from resources.tests.factories import PremiumSubscriptionFactory, ResourceFactory, ResourceVersionFactory
+from resources.tests.factories import ResourceFactory, ResourceVersionFactory
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

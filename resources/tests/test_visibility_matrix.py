@@ -4,8 +4,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from interactions.tests.factories import CommentFactory
+from monetization.tests.factories import SubscriptionFactory as PremiumSubscriptionFactory
 from resources.models import Visibility
-from resources.tests.factories import PremiumSubscriptionFactory, ResourceFactory, ResourceVersionFactory
+from resources.tests.factories import ResourceFactory, ResourceVersionFactory
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
