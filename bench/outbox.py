@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Outbox benchmark (PostgreSQL only; run by hand, not in CI).
 
-    .venv/bin/python bench/outbox.py [--database-url postgres://postgres@127.0.0.1:5432/rf_issue3_bench]
+    .venv/bin/python bench/outbox.py [--database-url postgres://postgres@127.0.0.1:5432/ressourcefy_bench]
 
 Measures, on a scratch database it migrates itself:
 - throughput (events/s) of `manage.py process_events --loop` with 1, 2, 4 worker processes and
@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "outbox.json"
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rf_issue3_bench"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ressourcefy_bench"
 WORKER_APP_NAME = "outbox-bench-worker"
 IDLE_POLL_SECONDS = 0.01  # baselines poll this often when idle (kinder to them than the seed's 5 s)
 

@@ -2,7 +2,7 @@
 
 Run by hand (about 3 minutes once the data exists, plus ~2 minutes to seed it the first time):
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rf_issue6_bench .venv/bin/python bench/read_paths.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ressourcefy_bench .venv/bin/python bench/read_paths.py
 
 1. Migrates and seeds the database with `seed_demo` (bulk inserts) to at least --resources
    resources and --comments comments, then VACUUM ANALYZE.
@@ -46,7 +46,7 @@ def main() -> int:
 
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")):
-        print("Set DATABASE_URL to a PostgreSQL database (e.g. postgres://postgres@127.0.0.1:5432/rf_issue6_bench)")
+        print("Set DATABASE_URL to a PostgreSQL database (e.g. postgres://postgres@127.0.0.1:5432/ressourcefy_bench)")
         return 2
     if shutil.which("wrk") is None:
         print("wrk is required (apt-get install -y wrk)")
