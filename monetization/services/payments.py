@@ -65,8 +65,8 @@ def record_invoice_payment_failed(*, invoice: dict, event_created: datetime.date
     if subscription is None:
         return ignored("unknown subscription")
     payment = Payment.objects.select_for_update().filter(stripe_invoice_id=invoice["id"]).first()
-    if payment is not None and payment.status == Payment.Status.COMPLETED:
-        return ignored("invoice already paid")
+    if payment is not None and payment.status in (Payment.Status.COMPLETED, Payment.Status.REFUNDED):
+        return ignored("invoice already paid")  # a late failure of a paid (even since refunded) invoice
     if payment is None:
         payment = Payment.objects.create(
             user_id=subscription.user_id,
@@ -117,6 +117,9 @@ def record_charge_refunded(*, charge: dict, invoice_id: str | None) -> Outcome:
     found = find_payment_for_charge(
         charge_id=charge["id"], payment_intent_id=object_id(charge.get("payment_intent")), invoice_id=invoice_id
     )
+    if found is None and invoice_id:
+        # Stripe says which invoice this charge paid, but its `invoice.paid` has not reached us yet.
+        raise PaymentNotSettledError(f"No payment yet for invoice {invoice_id}; the refund waits for it")
     if found is None:
         return ignored("no payment for this charge")
     payment = Payment.objects.select_for_update().get(pk=found.pk)

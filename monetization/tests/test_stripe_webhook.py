@@ -348,3 +348,33 @@ def test_stripe_unreachable_during_fulfilment_is_500_and_recorded_for_redelivery
     assert not Payment.objects.exists()
     assert deliver(client, "checkout_session_completed", user_id=user.pk).status_code == 200
     assert Payment.objects.count() == 1
+
+
+# --- found by the chaos replay (test_chaos_replay.py) ------------------------------------
+
+
+def test_a_late_payment_failure_of_a_refunded_invoice_sends_no_failure_mail(subscribed, fake_stripe, client):
+    fake_stripe.state.invoice_payments[PAYMENT_INTENT_ID] = INVOICE_ID
+    deliver(client, "invoice_paid")
+    deliver(client, "charge_refunded")
+    OutboxEvent.objects.all().delete()
+
+    response = deliver(client, "invoice_payment_failed")  # the first attempt's failure, delivered last
+
+    assert response.status_code == 200
+    assert WebhookEvent.objects.get(stripe_id="evt_fixture_invoice_payment_failed").status == "IGNORED"
+    assert Payment.objects.get(stripe_invoice_id=INVOICE_ID).status == "REFUNDED"
+    assert outbox_types() == []
+
+
+def test_a_refund_delivered_before_its_invoice_paid_is_retried_and_then_applied(subscribed, fake_stripe, client):
+    fake_stripe.state.invoice_payments[PAYMENT_INTENT_ID] = INVOICE_ID
+
+    early = deliver(client, "charge_refunded")
+
+    assert early.status_code == 500
+    assert WebhookEvent.objects.get(stripe_id="evt_fixture_charge_refunded").status == "FAILED"
+    deliver(client, "invoice_paid")
+    assert deliver(client, "charge_refunded").status_code == 200  # Stripe's redelivery
+    assert Payment.objects.get(stripe_invoice_id=INVOICE_ID).status == "REFUNDED"
+    assert outbox_types() == ["billing.payment_completed", "billing.payment_refunded"]
