@@ -1,0 +1,437 @@
+"""Visibility-leak sweep: every GET operation of the served schema, every viewer, every resource.
+
+The read endpoints are discovered from /schema/ (not hard-coded): each GET operation under
+/api/ is called with every value of its path parameter (every resource, every user, every
+comment), and listings are walked across all their pages, by page number and by cursor, at
+several page sizes. Every response body is kept as text and searched for the markers of
+every resource (title, id, each version's file_url, its comments' ids and text):
+
+- a deleted resource's markers reach nobody, and its endpoints answer 404;
+- a private resource's markers reach its author only (never through the feed);
+- a premium file_url reaches its author and viewers with premium access per SPEC (ACTIVE;
+  PAST_DUE or CANCELED within the paid period), never anonymous, free or lapsed viewers.
+
+Who may see what is written out below as a table, independently of the policies under test.
+Positive coverage is asserted too (each viewer does see what it may see somewhere), so a
+sweep that silently reaches nothing — a broken token, an undiscovered endpoint — fails.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlencode
+from uuid import uuid4
+
+import pytest
+import yaml
+from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from interactions.tests.factories import CommentFactory
+from monetization.models import Subscription
+from resources.models import Visibility
+from resources.tests.factories import ResourceFactory, ResourceVersionFactory
+from users.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+VISIBILITIES = [Visibility.PUBLIC, Visibility.PREMIUM, Visibility.PRIVATE]
+AUTHORS = ["author_a", "author_b"]
+PAGE_SIZES = [1, 3, 100]
+MAX_PAGES = 60
+
+DAY = timedelta(days=1)
+# viewer -> (subscription as (plan, status, ends_at offset or None), has premium access per SPEC)
+SUBSCRIBERS = {
+    "premium_active": ((Subscription.Plan.PREMIUM, Subscription.Status.ACTIVE, 20 * DAY), True),
+    "premium_open_ended": ((Subscription.Plan.PREMIUM, Subscription.Status.ACTIVE, None), True),
+    "past_due_in_period": ((Subscription.Plan.PREMIUM, Subscription.Status.PAST_DUE, 2 * DAY), True),
+    "canceled_still_paid": ((Subscription.Plan.PREMIUM, Subscription.Status.CANCELED, 5 * DAY), True),
+    "expired": ((Subscription.Plan.PREMIUM, Subscription.Status.EXPIRED, -DAY), False),
+    "expired_status_future_end": ((Subscription.Plan.PREMIUM, Subscription.Status.EXPIRED, 5 * DAY), False),
+    "active_period_over": ((Subscription.Plan.PREMIUM, Subscription.Status.ACTIVE, -DAY), False),
+    "past_due_period_over": ((Subscription.Plan.PREMIUM, Subscription.Status.PAST_DUE, -DAY), False),
+    "canceled_period_over": ((Subscription.Plan.PREMIUM, Subscription.Status.CANCELED, -DAY), False),
+    "free_plan": ((Subscription.Plan.FREE, Subscription.Status.ACTIVE, 20 * DAY), False),
+}
+VIEWERS = ["anonymous", "other", *SUBSCRIBERS, *AUTHORS]
+
+
+@dataclass
+class SweptResource:
+    key: str
+    owner: str
+    visibility: str
+    deleted: bool
+    markers: dict[str, str]  # kind ("title", "id", "file_url v1", ...) -> unique text
+    id: str = ""
+
+    @property
+    def file_urls(self) -> list[str]:
+        return [text for kind, text in self.markers.items() if kind.startswith("file_url")]
+
+
+@dataclass
+class World:
+    users: dict  # viewer name -> User (None for anonymous)
+    resources: list[SweptResource]
+    comment_ids: list[str]
+    all_user_ids: list[str]
+
+
+@dataclass
+class Swept:
+    operation: str  # the schema's path template
+    url: str
+    query: dict
+    status: int
+    text: str
+    resource: SweptResource | None = None  # the resource named in the path, if any
+
+
+@dataclass
+class Sweep:
+    responses: list[Swept] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def make_world() -> World:
+    users = {"anonymous": None, "other": UserFactory(username="other-reader")}
+    for name in AUTHORS:
+        users[name] = UserFactory(username=name.replace("_", "-"))
+    now = timezone.now()
+    for name, ((plan, status, ends_in), _) in SUBSCRIBERS.items():
+        user = UserFactory(username=name.replace("_", "-"))
+        Subscription.objects.create(
+            user=user,
+            plan=plan,
+            status=status,
+            started_at=now - 30 * DAY,
+            ends_at=None if ends_in is None else now + ends_in,
+            cancel_at_period_end=status == Subscription.Status.CANCELED,
+        )
+        users[name] = user
+    commenter = UserFactory(username="commenter")
+    resources, comment_ids = [], []
+    for owner in AUTHORS:
+        for visibility in VISIBILITIES:
+            for deleted in (False, True):
+                key = f"{owner}-{visibility}-{'deleted' if deleted else 'live'}"
+                tag = uuid4().hex
+                resource = ResourceFactory(
+                    author=users[owner], visibility=visibility, title=f"Sweep title {key} {tag}", price_cents=None
+                )
+                markers = {"title": resource.title, "id": str(resource.pk)}
+                for number in (1, 2):
+                    url = f"https://files.example/{key}-v{number}-{tag}.pdf"
+                    ResourceVersionFactory(resource=resource, version_number=number, file_url=url)
+                    markers[f"file_url v{number}"] = url
+                for index, author in enumerate((commenter, users["other"])):
+                    comment = CommentFactory(
+                        resource=resource, author=author, content=f"Sweep comment {key} {index} {tag}"
+                    )
+                    markers[f"comment {index}"] = comment.content
+                    markers[f"comment id {index}"] = str(comment.pk)
+                    comment_ids.append(str(comment.pk))
+                if deleted:
+                    resource.delete()
+                resources.append(SweptResource(key, owner, visibility, deleted, markers, id=str(resource.pk)))
+    all_user_ids = [str(user.pk) for user in users.values() if user is not None] + [str(commenter.pk)]
+    return World(users=users, resources=resources, comment_ids=comment_ids, all_user_ids=all_user_ids)
+
+
+# The oracle, from SPEC.md alone.
+def has_premium(viewer: str) -> bool:
+    return viewer in SUBSCRIBERS and SUBSCRIBERS[viewer][1]
+
+
+def may_see(viewer: str, resource: SweptResource) -> bool:
+    if resource.deleted:
+        return False
+    return resource.visibility != Visibility.PRIVATE or viewer == resource.owner
+
+
+def may_open(viewer: str, resource: SweptResource) -> bool:
+    if not may_see(viewer, resource):
+        return False
+    if resource.visibility == Visibility.PREMIUM:
+        return viewer == resource.owner or has_premium(viewer)
+    return True
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    return client
+
+
+def served_schema() -> dict:
+    response = APIClient().get("/schema/")
+    assert response.status_code == 200
+    return yaml.safe_load(response.content)
+
+
+def read_operations(schema: dict) -> dict[str, list[dict]]:
+    """GET operations under /api/: path template -> parameters."""
+    return {
+        path: operations["get"].get("parameters", [])
+        for path, operations in schema["paths"].items()
+        if path.startswith("/api/") and "get" in operations
+    }
+
+
+def path_values(world: World) -> dict[str, list[tuple[str, SweptResource | None]]]:
+    """Every value each known path parameter is swept over."""
+    return {
+        "resource_id": [(resource.id, resource) for resource in world.resources] + [(str(uuid4()), None)],
+        "user_id": [(user_id, None) for user_id in world.all_user_ids],
+        "comment_id": [(comment_id, None) for comment_id in world.comment_ids],
+    }
+
+
+def expand(path: str, parameters: list[dict], world: World):
+    """Concrete URLs of one operation, with the resource each names (if any)."""
+    path_params = [p["name"] for p in parameters if p["in"] == "path"]
+    unknown = [p["name"] for p in parameters if p.get("required") and p["in"] == "query"]
+    unknown += [name for name in path_params if name not in path_values(world)]
+    if unknown:
+        pytest.fail(f"{path}: teach the sweep about parameters {unknown} so it covers this endpoint")
+    if not path_params:
+        return [(path, None)]
+    if len(path_params) > 1:
+        pytest.fail(f"{path}: several path parameters; extend the sweep")
+    name = path_params[0]
+    return [(path.replace("{" + name + "}", value), resource) for value, resource in path_values(world)[name]]
+
+
+def walk(client: APIClient, operation: str, url: str, query_names: set[str], resource, sweep: Sweep) -> None:
+    def get(query: dict) -> dict | None:
+        full = f"{url}?{urlencode(query)}" if query else url
+        response = client.get(full)
+        sweep.responses.append(Swept(operation, full, query, response.status_code, response.content.decode(), resource))
+        if response.status_code >= 500:
+            sweep.problems.append(f"{full}: server error {response.status_code}")
+        return response.json() if response.status_code == 200 else None
+
+    first = get({})
+    if first is None or "page_size" not in query_names:
+        return
+    for size in PAGE_SIZES:
+        for mode in ("page", "cursor") if "cursor" in query_names else ("page",):
+            query, pages = {"page_size": size} if mode == "cursor" else {"page_size": size, "page": 1}, 0
+            while True:
+                body = get(query)
+                pages += 1
+                meta = (body or {}).get("meta") or {}
+                if not meta.get("has_next"):
+                    break
+                if pages >= MAX_PAGES:
+                    sweep.problems.append(f"{url} page_size={size} by {mode}: more than {MAX_PAGES} pages")
+                    break
+                if mode == "cursor":
+                    query = {"page_size": size, "cursor": meta["next_cursor"]}
+                else:
+                    query = {"page_size": size, "page": pages + 1}
+
+
+def sweep_as(viewer: str, world: World, operations: dict[str, list[dict]]) -> Sweep:
+    sweep, client = Sweep(), client_for(world.users[viewer])
+    for path, parameters in operations.items():
+        query_names = {p["name"] for p in parameters if p["in"] == "query"}
+        for url, resource in expand(path, parameters, world):
+            walk(client, path, url, query_names, resource, sweep)
+    return sweep
+
+
+def leaks(viewer: str, world: World, sweep: Sweep) -> list[str]:
+    found = []
+    for response in sweep.responses:
+        for resource in world.resources:
+            if not may_see(viewer, resource) or (
+                response.operation == "/api/feed/" and resource.visibility == Visibility.PRIVATE
+            ):
+                forbidden = resource.markers
+            elif not may_open(viewer, resource):
+                forbidden = {kind: text for kind, text in resource.markers.items() if kind.startswith("file_url")}
+            else:
+                continue
+            found += [
+                f"{response.url} as {viewer}: {kind} of {resource.key}"
+                for kind, text in forbidden.items()
+                if text in response.text
+            ]
+    return found
+
+
+def status_problems(viewer: str, sweep: Sweep) -> list[str]:
+    found = []
+    for response in sweep.responses:
+        resource = response.resource
+        if resource is None:
+            continue
+        if not may_see(viewer, resource):
+            expected = {404}
+        elif not may_open(viewer, resource):
+            # Premium without a subscription: /access/ refuses (access_denied), other reads show no file.
+            expected = {403} if response.operation.endswith("/access/") else {200, 403}
+        else:
+            expected = {200}
+        if response.status not in expected:
+            found.append(f"{response.url} as {viewer}: {response.status}, expected {sorted(expected)} ({resource.key})")
+    return found
+
+
+def coverage_gaps(viewer: str, world: World, sweep: Sweep) -> list[str]:
+    """What the viewer may see must show up somewhere, or the sweep proves nothing."""
+    everything = "\n".join(response.text for response in sweep.responses)
+    gaps = []
+    for resource in world.resources:
+        expected = []
+        if may_see(viewer, resource):
+            expected += ["title", "id", "comment 0", "comment 1"]
+        if may_open(viewer, resource):
+            expected += ["file_url v1", "file_url v2"]
+        gaps += [
+            f"{kind} of {resource.key} never reached {viewer}"
+            for kind in expected
+            if resource.markers[kind] not in everything
+        ]
+    return gaps
+
+
+def feed_problems(viewer: str, world: World, sweep: Sweep) -> list[str]:
+    """Walked by cursor at page size 1, the feed lists exactly the live public and premium resources."""
+    published = {r.id for r in world.resources if not r.deleted and r.visibility != Visibility.PRIVATE}
+    listed = []
+    for response in sweep.responses:
+        if response.operation == "/api/feed/" and response.query.get("page_size") == 1 and "page" not in response.query:
+            listed += [item["id"] for item in json.loads(response.text)["data"]]
+    if sorted(listed) != sorted(published) or len(set(listed)) != len(listed):
+        return [f"feed by cursor as {viewer} listed {len(listed)} items, expected the {len(published)} published"]
+    return []
+
+
+@pytest.fixture
+def world() -> World:
+    return make_world()
+
+
+@pytest.fixture
+def operations() -> dict[str, list[dict]]:
+    return read_operations(served_schema())
+
+
+def test_sweep_discovers_every_resource_read_endpoint(operations):
+    for path in (
+        "/api/feed/",
+        "/api/resources/{resource_id}/detail/",
+        "/api/resources/{resource_id}/access/",
+        "/api/resources/{resource_id}/comments/",
+        "/api/authors/{user_id}/",
+    ):
+        assert path in operations
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_no_read_endpoint_leaks_private_deleted_or_premium_files_to_this_viewer(world, operations, viewer):
+    sweep = sweep_as(viewer, world, operations)
+    problems = (
+        sweep.problems
+        + leaks(viewer, world, sweep)
+        + status_problems(viewer, sweep)
+        + coverage_gaps(viewer, world, sweep)
+        + feed_problems(viewer, world, sweep)
+    )
+    combinations = sum(1 for response in sweep.responses for _ in world.resources)
+    print(f"{viewer}: {len(sweep.responses)} responses x {len(world.resources)} resources = {combinations} checks")
+    assert not problems, f"{len(problems)} visibility problems:\n" + "\n".join(problems)
+
+
+# Schema examples: documentation shows placeholders, never real resources or their files.
+RESERVED_DOC_HOSTS = re.compile(
+    r"^https?://([a-z0-9-]+\.)*(example|test|invalid|localhost|example\.(com|org|net))(:\d+)?(/|$)"
+)
+URL = re.compile(r"https?://[^\s\"'<>]+")
+
+
+def example_values(node, path=""):
+    """(location, value) of every `example` and each `examples[*].value` in an OpenAPI document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{path}/{key}"
+            if key == "example":
+                yield here, value
+            elif key == "examples" and isinstance(value, dict):
+                for name, example in value.items():
+                    yield f"{here}/{name}", example.get("value") if isinstance(example, dict) else example
+            elif key == "examples" and isinstance(value, list):
+                yield from ((f"{here}/{index}", item) for index, item in enumerate(value))
+            else:
+                yield from example_values(value, here)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from example_values(item, f"{path}/{index}")
+
+
+def file_urls_in(value, under_file_url=False):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from file_urls_in(item, under_file_url or key == "file_url")
+    elif isinstance(value, list):
+        for item in value:
+            yield from file_urls_in(item, under_file_url)
+    elif under_file_url and value is not None:
+        yield value
+
+
+def example_problems(schema: dict) -> list[str]:
+    problems = []
+    for location, value in example_values(schema):
+        text = json.dumps(value)
+        problems += [
+            f"{location}: real-looking URL {url}" for url in URL.findall(text) if not RESERVED_DOC_HOSTS.match(url)
+        ]
+        if "/responses/" in location:
+            problems += [f"{location}: file_url example {url!r} in a response" for url in file_urls_in(value)]
+    return problems
+
+
+def test_example_checker_flags_a_response_example_with_a_file_url():
+    leaky = {
+        "paths": {
+            "/api/resources/{resource_id}/detail/": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "content": {
+                                "application/json": {
+                                    "examples": {
+                                        "Premium": {
+                                            "value": {
+                                                "visibility": "premium",
+                                                "versions": [{"file_url": "https://cdn.ressourcefy.io/x.pdf"}],
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert len(example_problems(leaky)) == 2  # a non-documentation host, and a file_url in a response
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "author_a", "premium_active"])
+def test_served_schema_examples_hold_no_real_resource_or_file(world, viewer):
+    response = client_for(world.users[viewer]).get("/schema/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    leaked = [f"{kind} of {r.key}" for r in world.resources for kind, marker in r.markers.items() if marker in text]
+    assert not leaked, f"schema served to {viewer} contains real data: {leaked}"
+    assert not example_problems(yaml.safe_load(text))
