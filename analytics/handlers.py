@@ -19,6 +19,9 @@ TRACKED_BUSINESS_EVENTS = (
     "billing.subscription_expired",
     "user.registered",
     "user.activated",
+    "resource.published",
+    "resource.version_created",
+    "comment.created",
 )
 
 
@@ -46,7 +49,7 @@ def _tracked_event(event: OutboxEvent) -> TrackedEvent:
 
 def _existing_user_id(event: OutboxEvent, payload: dict) -> uuid.UUID | None:
     """The user the event is about, if they still exist: a dangling id must not fail the insert."""
-    candidate = payload.get("user_id")
+    candidate = payload.get("user_id") or payload.get("author_id")
     if candidate is None and event.aggregate_type.lower() == "user":
         candidate = event.aggregate_id
     try:
