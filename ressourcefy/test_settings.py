@@ -14,3 +14,6 @@ STRIPE_WEBHOOK_SECRET = "whsec_test_ressourcefy"  # noqa: S105
 STRIPE_PRICE_IDS = ["price_1MoBy5LkdIwHu7ixZhnattbh", "price_premium_yearly"]
 GOOGLE_CLIENT_ID = "ressourcefy-test.apps.googleusercontent.com"
 FRONTEND_URL = "http://localhost:3000"
+# No collectstatic in a fresh checkout: serve assets from the apps instead of STATIC_ROOT.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

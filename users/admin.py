@@ -1,11 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import models
 
 from users.models import Profile, User, UserInterest
 
+# Avatar URLs typed without a scheme are taken as https (Django 6's default, adopted now).
+_URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
 
 class ProfileInline(admin.StackedInline):
+    formfield_overrides = _URL_FIELDS_ASSUME_HTTPS
     model = Profile
     can_delete = False
     fields = ["username", "bio", "avatar_url"]
@@ -51,6 +56,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
+    formfield_overrides = _URL_FIELDS_ASSUME_HTTPS
     list_display = ["username", "user", "created_at"]
     search_fields = ["username", "user__email"]
     list_select_related = ["user"]
