@@ -70,7 +70,7 @@ class User(BaseModel, AbstractBaseUser, PermissionsMixin):
         """Derived from state, never stored: activation, then a username, then an interest."""
         if not self.is_activated:
             return OnboardingStep.NOT_STARTED
-        profile = getattr(self, "profile", None) if _has_profile(self) else None
+        profile = getattr(self, "profile", None)  # a missing one-to-one raises AttributeError
         return onboarding_step_for(
             is_activated=True,
             username=profile.username if profile is not None else None,
@@ -87,14 +87,6 @@ def onboarding_step_for(*, is_activated: bool, username: str | None, has_interes
     if not has_interest:
         return OnboardingStep.INTERESTS
     return OnboardingStep.COMPLETED
-
-
-def _has_profile(user: "User") -> bool:
-    try:
-        user.profile  # noqa: B018 - the attribute access is the existence check
-    except Profile.DoesNotExist:
-        return False
-    return True
 
 
 class Profile(BaseModel):

@@ -20,12 +20,21 @@ def may_hold_tokens(user: User) -> bool:
     return user.is_active and user.is_activated
 
 
+def sign_in(user: User) -> TokenPair:
+    """Tokens for a user who just proved who they are (password or Google).
+
+    Only a real sign-in moves `last_login`: it also voids password-reset links mailed
+    before it, which a token refresh must not do.
+    """
+    update_last_login(None, user)
+    return issue_tokens(user)
+
+
 def issue_tokens(user: User) -> TokenPair:
     """A fresh pair for a user the caller has authenticated. Precondition: may_hold_tokens(user)."""
     if not may_hold_tokens(user):
         raise _token_not_valid("This account may not sign in.")
     refresh = RefreshToken.for_user(user)
-    update_last_login(None, user)
     return TokenPair(access_token=str(refresh.access_token), refresh_token=str(refresh))
 
 

@@ -1,12 +1,15 @@
 import time
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.utils import timezone
 
 from audit.models import AuditLog
 from core.models import OutboxEvent
+from users.models import User
 from users.tests.factories import DEFAULT_PASSWORD, UserFactory
 from users.tests.helpers import deliver_mail, error_code, link_in_last_mail, post
 from users.tokens import make_password_reset_token
@@ -98,6 +101,16 @@ def test_signing_in_after_the_request_voids_the_link(api_client, ada):
     post(api_client, "/api/auth/login/", {"email": "ada@example.com", "password": DEFAULT_PASSWORD})
     response = post(api_client, CONFIRM, {"token": token, "new_password": NEW_PASSWORD})
     assert error_code(response) == "token_invalid"
+
+
+def test_an_open_session_refreshing_its_tokens_keeps_the_mailed_link_valid(api_client, ada):
+    login = post(api_client, "/api/auth/login/", {"email": "ada@example.com", "password": DEFAULT_PASSWORD})
+    User.objects.filter(pk=ada.pk).update(last_login=timezone.now() - timedelta(hours=1))  # signed in an hour ago
+    token = mailed_reset_token(api_client)
+    refreshed = post(api_client, "/api/auth/token/refresh/", {"refresh_token": login.json()["data"]["refresh_token"]})
+    assert refreshed.status_code == 200
+    response = post(api_client, CONFIRM, {"token": token, "new_password": NEW_PASSWORD})
+    assert response.status_code == 200, response.json()
 
 
 def test_unknown_email_gets_the_same_answer_and_no_mail(api_client):

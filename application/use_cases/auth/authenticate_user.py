@@ -5,7 +5,7 @@ from django.contrib.auth import authenticate
 from application.dto.auth import LoginResult, SessionUser
 from application.dto.commands import AuthenticateUserCommand
 from application.exceptions import AccountNotActivated, InvalidCredentials
-from application.services.jwt_tokens import issue_tokens
+from application.services.jwt_tokens import sign_in
 from users.models import User
 
 
@@ -23,12 +23,12 @@ def authenticate_user(command: AuthenticateUserCommand) -> LoginResult:
 
 def login_result(user: User) -> LoginResult:
     """Issue tokens for an authenticated, activated user and describe them (shared with Google)."""
-    tokens = issue_tokens(user)
+    tokens = sign_in(user)
     return LoginResult(access_token=tokens.access_token, refresh_token=tokens.refresh_token, user=session_user(user))
 
 
 def session_user(user: User) -> SessionUser:
-    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    profile = getattr(user, "profile", None)  # a missing one-to-one raises AttributeError
     return SessionUser(
         id=user.pk,
         email=user.email,
