@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
@@ -32,7 +33,8 @@ def envelope_exception_handler(exc, context):
         logger.error("database unavailable", exc_info=exc)
         message = "The service is temporarily unavailable. Please retry."
         return Response(error_body("service_unavailable", message), status=503, headers={"Retry-After": "5"})
-    if isinstance(exc, Http404):
+    if isinstance(exc, Http404 | ObjectDoesNotExist):
+        # A row that vanished between a check and its lock (a concurrent delete) is a 404.
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf_exceptions.PermissionDenied()

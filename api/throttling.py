@@ -6,20 +6,26 @@ Rates are the REST_FRAMEWORK DEFAULT_THROTTLE_RATES scopes (env THROTTLE_*).
 
 import hashlib
 
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
+
+from api.request_meta import client_ip
 
 
-class _ClientIPThrottle(SimpleRateThrottle):
+class ClientIdentMixin:
+    """Anonymous callers are counted by `client_ip`: X-Forwarded-For only through trusted
+    proxies. DRF's default would take the whole client-supplied header, which dodges limits."""
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+class _ClientIPThrottle(ClientIdentMixin, SimpleRateThrottle):
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
-    def get_ident(self, request):
-        # X-Forwarded-For is client-controlled: trust it only when NUM_PROXIES says how many
-        # proxies append to it (DRF would otherwise use the whole header, which dodges the limit).
-        if api_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR")
-        return super().get_ident(request)
+
+class ScopedClientThrottle(ClientIdentMixin, ScopedRateThrottle):
+    """DRF's per-view `throttle_scope`, keyed by user, or by `client_ip` when anonymous."""
 
 
 class _TargetEmailThrottle(SimpleRateThrottle):

@@ -105,6 +105,15 @@ def test_ingestion_is_throttled_per_caller(api_client, monkeypatch):
     assert UserEvent.objects.count() == 2
 
 
+def test_a_forged_x_forwarded_for_does_not_dodge_the_anonymous_throttle(api_client, monkeypatch):
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "analytics", "2/min")
+    statuses = [
+        api_client.post(URL, batch(1), format="json", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(3)
+    ]
+    assert statuses == [202, 202, 429]
+
+
 def test_event_data_that_postgresql_cannot_store_is_refused_as_validation_error(api_client):
     deep: dict = {}
     node = deep

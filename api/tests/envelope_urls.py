@@ -37,6 +37,13 @@ class DatabaseDownView(APIView):
         raise OperationalError("server closed the connection unexpectedly")
 
 
+class VanishedRowView(APIView):
+    def get(self, request):
+        from resources.models import Resource
+
+        raise Resource.DoesNotExist("deleted by a concurrent request")
+
+
 class CrashView(APIView):
     def get(self, request):
         raise RuntimeError("boom")
@@ -47,6 +54,7 @@ urlpatterns = [
     path("private/", PrivateView.as_view()),
     path("crash/", CrashView.as_view()),
     path("database-down/", DatabaseDownView.as_view()),
+    path("vanished/", VanishedRowView.as_view()),
     path("", include("ressourcefy.urls")),
 ]
 

@@ -89,6 +89,10 @@ def test_lost_database_connection_is_a_503_that_invites_a_retry(client):
     assert response["Retry-After"] == "5"
 
 
+def test_a_row_deleted_by_a_concurrent_request_is_a_404_not_a_500(client):
+    assert_envelope(client.get("/vanished/"), 404, "not_found")
+
+
 def test_request_id_is_echoed_or_generated(client):
     assert client.get("/health/live/", HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"] == "abc-123"
     generated = client.get("/health/live/", HTTP_X_REQUEST_ID="bad id\nwith newline")["X-Request-ID"]

@@ -140,6 +140,13 @@ def test_a_caller_outside_the_allowed_networks_is_refused_without_the_token(clie
     assert wrong.status_code == 403
 
 
+def test_behind_a_trusted_local_proxy_the_real_client_address_is_judged(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    outside = client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=OUTSIDE_ADDRESS)
+    assert outside.status_code == 403
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="127.0.0.1").status_code == 200
+
+
 def test_the_bearer_token_opens_metrics_from_anywhere(client, settings):
     settings.METRICS_TOKEN = "s3cret-metrics-token"
     response = client.get("/metrics", REMOTE_ADDR=OUTSIDE_ADDRESS, HTTP_AUTHORIZATION="Bearer s3cret-metrics-token")

@@ -2,7 +2,6 @@
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from api.request_meta import client_ip, user_agent
@@ -13,12 +12,13 @@ from api.serializers.analytics import (
     AnalyticsBatchInputSerializer,
 )
 from api.serializers.envelope import ErrorEnvelopeSerializer
+from api.throttling import ScopedClientThrottle
 from application.dto.analytics import AnalyticsEventItem, IngestAnalyticsEventsCommand
 from application.use_cases.ingest_analytics_events import ingest_analytics_events
 
 
 class AnalyticsEventsView(APIView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedClientThrottle]
     throttle_scope = "analytics"
 
     @extend_schema(

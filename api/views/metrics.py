@@ -22,6 +22,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
+from api.request_meta import client_ip
 from api.serializers.envelope import ErrorEnvelopeSerializer
 from application.exceptions import PermissionDenied
 from read_models.metrics import open_data_quality_issues_by_check, outbox_backlog
@@ -107,7 +108,8 @@ def _scraper_allowed(request) -> bool:
         offered = authorization.removeprefix("Bearer ").strip()
         if hmac.compare_digest(offered.encode(), token.encode()):
             return True
-    return _address_allowed(request.META.get("REMOTE_ADDR", ""))
+    # Behind a proxy on the same host REMOTE_ADDR is always loopback: judge the real client.
+    return _address_allowed(client_ip(request) or "")
 
 
 def _address_allowed(remote_addr: str) -> bool:

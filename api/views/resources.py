@@ -2,9 +2,9 @@
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from api.request_meta import client_ip, user_agent
 from api.responses import created, no_content, ok
 from api.serializers.envelope import ErrorEnvelopeSerializer
 from api.serializers.envelope import ok_envelope as envelope
@@ -22,6 +22,7 @@ from api.serializers.resources import (
     TagSerializer,
     VersionCreatedSerializer,
 )
+from api.throttling import ScopedClientThrottle
 from application.dto.resources import (
     AccessResourceCommand,
     CreateResourceCommand,
@@ -53,7 +54,7 @@ def errors(*statuses: int) -> dict:
     return {status: ERRORS[status] for status in statuses}
 
 
-class WriteRateThrottle(ScopedRateThrottle):
+class WriteRateThrottle(ScopedClientThrottle):
     """The view's `throttle_scope` applies to writes only; reads on the same path are free."""
 
     def allow_request(self, request, view):
@@ -198,8 +199,8 @@ class ResourceAccessView(APIView):
             AccessResourceCommand(
                 user=request.user,
                 resource_id=resource_id,
-                ip_address=request.META.get("REMOTE_ADDR"),
-                user_agent=request.headers.get("User-Agent"),
+                ip_address=client_ip(request),
+                user_agent=user_agent(request),
             )
         )
         return ok(ResourceAccessSerializer(access).data)
