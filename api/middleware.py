@@ -87,7 +87,7 @@ class HttpMetricsMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        route = (match.route or match.view_name or "") if match is not None else ""
+        route = (match.route or match.view_name or "") if match is not None and match.url_name != "unmatched" else ""
         route = route or "<unmatched>"
         method = request.method if request.method in self._KNOWN_METHODS else "OTHER"
         http_requests_total.labels(route=route, method=method, status=str(response.status_code)).inc()

@@ -59,6 +59,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ressourcefy.urls"
+# Paths are exact, trailing slash included: a redirect would drop a POST body.
+APPEND_SLASH = False
 WSGI_APPLICATION = "ressourcefy.wsgi.application"
 
 TEMPLATES = [

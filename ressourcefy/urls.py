@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
+from api.exception_handlers import not_found
 from api.views.health import LivenessView, ReadinessView
 from api.views.metrics import MetricsView
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("metrics", MetricsView.as_view(), name="metrics"),
+    # Last: unknown paths get the JSON 404 in every mode (DEBUG's page is HTML otherwise).
+    re_path(r"", not_found, name="unmatched"),
 ]
 
 handler400 = "api.exception_handlers.bad_request"

@@ -22,6 +22,16 @@ def test_unknown_route_is_a_json_404(client):
     assert_envelope(client.get("/no/such/route/"), 404, "not_found")
 
 
+def test_unknown_route_is_json_in_debug_mode_too(client, settings):
+    settings.DEBUG = True
+    assert_envelope(client.get("/api/no-such-thing/"), 404, "not_found")
+
+
+def test_a_post_without_the_trailing_slash_is_a_json_404_not_a_redirect(client):
+    response = client.post("/echo", data={"title": "x", "count": 1}, content_type="application/json")
+    assert_envelope(response, 404, "not_found")
+
+
 def test_wrong_method_is_405(client):
     assert_envelope(client.delete("/health/live/"), 405, "method_not_allowed")
 

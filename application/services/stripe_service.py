@@ -33,6 +33,13 @@ class InvalidWebhookSignature(ValidationFailed):
     default_message = "The Stripe-Signature header is missing, invalid or too old."
 
 
+class MalformedWebhookEvent(ValidationFailed):
+    """Correctly signed, but not an event we could ever apply: redelivering it cannot help."""
+
+    code = "malformed_event"
+    default_message = "The body is not a Stripe event."
+
+
 def _client() -> stripe.StripeClient:
     base_addresses = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return stripe.StripeClient(
@@ -142,9 +149,13 @@ def invoice_id_for_payment_intent(payment_intent_id: str) -> str | None:
 
 
 def verify_webhook(payload: bytes, signature_header: str | None) -> dict[str, Any]:
-    """The event as a plain dict if the header signs `payload` within the tolerance; else InvalidWebhookSignature."""
+    """The event as a plain dict if the header signs `payload` within the tolerance.
+
+    Raises InvalidWebhookSignature for a bad, missing or stale signature, and
+    MalformedWebhookEvent for a signed body that is not an event object.
+    """
     try:
-        stripe.Webhook.construct_event(
+        stripe.WebhookSignature.verify_header(
             payload,
             signature_header or "",
             settings.STRIPE_WEBHOOK_SECRET,
@@ -152,9 +163,20 @@ def verify_webhook(payload: bytes, signature_header: str | None) -> dict[str, An
         )
     except stripe.SignatureVerificationError as error:
         raise InvalidWebhookSignature() from error
-    except ValueError as error:  # not JSON, or not an event
-        raise InvalidWebhookSignature("The body is not a Stripe event.") from error
-    event = json.loads(payload)
-    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
-        raise InvalidWebhookSignature("The body is not a Stripe event.")
+    except UnicodeDecodeError as error:  # the SDK decodes the body as UTF-8 before checking
+        raise MalformedWebhookEvent() from error
+    try:
+        event = json.loads(payload)
+    except ValueError as error:  # not JSON, or not UTF-8
+        raise MalformedWebhookEvent() from error
+    if not _is_event(event):
+        raise MalformedWebhookEvent()
     return event
+
+
+def _is_event(event: Any) -> bool:
+    """An object with string `id` and `type`, and `data.object` an object: what every handler reads."""
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
+        return False
+    data = event.get("data")
+    return bool(event["id"]) and isinstance(data, dict) and isinstance(data.get("object"), dict)
