@@ -44,12 +44,11 @@ class AuditedModelAdmin(admin.ModelAdmin):
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
+        # One object at a time, through the model's own delete(): a queryset delete would
+        # hard-delete soft-delete models and skip their rules.
         with transaction.atomic():
             for obj in queryset:
-                audit_admin_action(
-                    request, instance=obj, action=AuditLog.Action.DELETE, before=snapshot(obj), after=None
-                )
-            super().delete_queryset(request, queryset)
+                self.delete_model(request, obj)
 
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
 from interactions.models import Comment, CommentVote
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(AuditedModelAdmin):
     list_display = ["__str__", "author", "resource", "parent", "created_at", "deleted_at"]
     list_filter = [("deleted_at", admin.EmptyFieldListFilter)]
     search_fields = ["content", "author__email"]
@@ -17,7 +18,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommentVote)
-class CommentVoteAdmin(admin.ModelAdmin):
+class CommentVoteAdmin(ReadOnlyModelAdmin):
     list_display = ["comment", "user", "value", "updated_at"]
     list_filter = ["value"]
     raw_id_fields = ["comment", "user"]

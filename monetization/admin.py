@@ -6,23 +6,12 @@ from django.contrib import admin, messages
 from application.exceptions import ApplicationError
 from application.use_cases.handle_stripe_webhook import process_event
 from audit.models import AuditLog
-from core.admin_audit import audit_admin_action
+from core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin, audit_admin_action
 from monetization.models import Payment, PaymentIntentRecord, StripeCustomer, Subscription, WebhookEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdmin):
+class WebhookEventAdmin(ReadOnlyModelAdmin):
     list_display = ["stripe_id", "event_type", "status", "created_at", "processed_at"]
     list_filter = ["status", "event_type"]
     search_fields = ["stripe_id", "event_type"]
@@ -52,7 +41,7 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(ReadOnlyModelAdmin):
     list_display = ["provider_reference", "user", "amount_cents", "currency", "status", "created_at"]
     list_filter = ["status", "currency"]
     search_fields = ["provider_reference", "stripe_invoice_id", "stripe_payment_intent_id", "stripe_charge_id"]
@@ -60,7 +49,7 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(AuditedModelAdmin):
     list_display = ["user", "plan", "status", "ends_at", "cancel_at_period_end", "stripe_subscription_id"]
     list_filter = ["plan", "status"]
     search_fields = ["stripe_subscription_id", "stripe_customer_id", "user__email"]
@@ -69,7 +58,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaymentIntentRecord)
-class PaymentIntentRecordAdmin(ReadOnlyAdmin):
+class PaymentIntentRecordAdmin(ReadOnlyModelAdmin):
     list_display = ["stripe_session_id", "user", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["stripe_session_id", "user__email"]
@@ -77,7 +66,7 @@ class PaymentIntentRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StripeCustomer)
-class StripeCustomerAdmin(ReadOnlyAdmin):
+class StripeCustomerAdmin(ReadOnlyModelAdmin):
     list_display = ["stripe_customer_id", "user", "created_at"]
     search_fields = ["stripe_customer_id", "user__email"]
     list_select_related = ["user"]

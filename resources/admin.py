@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin_audit import AuditedModelAdmin
 from resources.models import Resource, ResourceVersion
 
 
@@ -15,7 +16,7 @@ class ResourceVersionInline(admin.TabularInline):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(AuditedModelAdmin):
     list_display = ["title", "author", "visibility", "price_cents", "created_at", "deleted_at"]
     list_filter = ["visibility", ("deleted_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "author__email", "author__profile__username"]
@@ -37,6 +38,10 @@ class ResourceVersionAdmin(admin.ModelAdmin):
     raw_id_fields = ["resource"]
     list_select_related = ["resource"]
 
-    def get_readonly_fields(self, request, obj=None):
-        # file_url and version_number never change once written (model-layer rule as well).
-        return ["resource", "version_number", "file_url"] if obj is not None else []
+    readonly_fields = ["resource", "version_number", "file_url"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # numbered gap-free under a row lock by create_resource_version only
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a deleted version would leave a gap in the numbering

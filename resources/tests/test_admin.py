@@ -1,6 +1,9 @@
 import pytest
+from django.urls import reverse
 
+from audit.models import AuditLog
 from interactions.tests.factories import CommentFactory, CommentVoteFactory
+from resources.models import Resource
 from resources.tests.factories import ResourceFactory, ResourceVersionFactory
 from users.tests.factories import UserFactory
 
@@ -32,3 +35,22 @@ def test_admin_lists_and_opens_every_resources_and_interactions_model(staff_clie
     for page in pages:
         assert staff_client.get(page).status_code == 200, page
     assert "soft deleted one" in staff_client.get("/admin/resources/resource/").content.decode()
+
+
+def test_delete_selected_in_the_admin_soft_deletes_and_audits(staff_client):
+    doomed, kept = ResourceFactory(), ResourceFactory()
+    response = staff_client.post(
+        reverse("admin:resources_resource_changelist"),
+        {"action": "delete_selected", "_selected_action": [str(doomed.pk)], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert list(Resource.objects.all()) == [kept]
+    assert Resource.all_objects.get(pk=doomed.pk).deleted_at is not None  # still there, soft-deleted
+    (entry,) = AuditLog.objects.filter(object_id=str(doomed.pk), action=AuditLog.Action.DELETE)
+    assert entry.actor is not None and entry.actor.is_staff
+
+
+def test_versions_cannot_be_added_or_deleted_in_the_admin(staff_client):
+    version = ResourceVersionFactory()
+    assert staff_client.get(reverse("admin:resources_resourceversion_add")).status_code == 403
+    assert staff_client.get(reverse("admin:resources_resourceversion_delete", args=[version.pk])).status_code == 403
