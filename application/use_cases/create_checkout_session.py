@@ -1,6 +1,8 @@
 """POST /api/billing/checkout/: a Stripe Checkout session for an allowed price, back to allowed URLs."""
 
-import uuid
+import hashlib
+import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -11,6 +13,9 @@ from application.policies.subscription_policy import has_active_subscription
 from application.services import stripe_service
 from monetization.services import checkout, customers
 
+# Stripe keeps a Checkout session open for 24 h; a repeated click within this window reuses it.
+SESSION_REUSE_WINDOW = timedelta(hours=1)
+
 
 def create_checkout_session(command: CreateCheckoutSessionCommand) -> CheckoutSession:
     _check_price(command.price_id)
@@ -18,12 +23,22 @@ def create_checkout_session(command: CreateCheckoutSessionCommand) -> CheckoutSe
     user = command.user
     if has_active_subscription(user):
         raise Conflict("You already have an active premium subscription.", code="already_subscribed")
+    reusable = checkout.open_checkout_session(
+        user=user,
+        price_id=command.price_id,
+        success_url=command.success_url,
+        cancel_url=command.cancel_url,
+        younger_than=SESSION_REUSE_WINDOW,
+    )
+    if reusable is not None:
+        return CheckoutSession(session_id=reusable["id"], url=reusable["url"])
     customer_id = customers.stripe_customer_id_for(user)
     if customer_id is None:
         customer = stripe_service.create_customer(email=user.email, user_id=str(user.pk))
         customer_id = customers.remember_stripe_customer(user=user, stripe_customer_id=customer["id"])
-    # A client that repeats its request with the same Idempotency-Key gets the same session back.
-    key = f"checkout-{user.pk}-{command.idempotency_key or uuid.uuid4().hex}"
+    # A client that repeats its request with the same Idempotency-Key gets the same session back;
+    # without one, two clicks in flight at once share a key derived from the purchase itself.
+    key = f"checkout-{user.pk}-{command.idempotency_key or _purchase_key(command)}"
     session = stripe_service.create_checkout_session(
         customer_id=customer_id,
         price_id=command.price_id,
@@ -36,9 +51,21 @@ def create_checkout_session(command: CreateCheckoutSessionCommand) -> CheckoutSe
         user=user,
         session_id=session["id"],
         price_id=command.price_id,
-        metadata={"customer": customer_id, "success_url": command.success_url, "cancel_url": command.cancel_url},
+        metadata={
+            "customer": customer_id,
+            "success_url": command.success_url,
+            "cancel_url": command.cancel_url,
+            "url": session["url"],
+        },
     )
     return CheckoutSession(session_id=session["id"], url=session["url"])
+
+
+def _purchase_key(command: CreateCheckoutSessionCommand) -> str:
+    """Same user, price and return URLs within the same reuse window: the same key."""
+    window = int(time.time() // SESSION_REUSE_WINDOW.total_seconds())
+    purchase = f"{command.price_id}|{command.success_url}|{command.cancel_url}|{window}"
+    return hashlib.sha256(purchase.encode()).hexdigest()[:32]
 
 
 def _check_price(price_id: str) -> None:

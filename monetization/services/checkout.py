@@ -39,6 +39,25 @@ def record_checkout_session(*, user, session_id: str, price_id: str, metadata: d
     return record
 
 
+def open_checkout_session(*, user, price_id: str, success_url: str, cancel_url: str, younger_than) -> dict | None:
+    """The user's still-CREATED session for the same purchase, if recent: a second click reuses it."""
+    record = (
+        PaymentIntentRecord.objects.filter(
+            user=user,
+            stripe_price_id=price_id,
+            status=PaymentIntentRecord.Status.CREATED,
+            created_at__gt=timezone.now() - younger_than,
+            metadata__success_url=success_url,
+            metadata__cancel_url=cancel_url,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if record is None or not record.metadata.get("url"):
+        return None
+    return {"id": record.stripe_session_id, "url": record.metadata["url"]}
+
+
 def session_owner_id(session_id: str):
     """The user id of our record of `session_id`, or None when we have no record of it."""
     return PaymentIntentRecord.objects.filter(stripe_session_id=session_id).values_list("user_id", flat=True).first()

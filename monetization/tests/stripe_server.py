@@ -72,7 +72,10 @@ class FakeStripe:
         self.requests: list[RecordedRequest] = []
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
+        self._idempotency_lock = threading.Lock()  # held across _route, which takes _lock
         self._ids = itertools.count(1)
+        # Stripe replays a POST with a seen Idempotency-Key: same params, same answer.
+        self._idempotent: dict[str, tuple[dict, int, dict]] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -145,7 +148,7 @@ class FakeStripe:
                 if fault and fault.status:
                     status, payload = _error(fault.status, "Injected failure.", code="injected")
                 else:
-                    status, payload = fake._route(self.command, split.path, params)
+                    status, payload = fake._idempotent_route(self.command, split.path, params, self.headers)
                 data = json.dumps(payload).encode()
                 try:
                     self.send_response(status)
@@ -162,6 +165,24 @@ class FakeStripe:
             do_DELETE = _answer
 
         return Handler
+
+    def _idempotent_route(self, method: str, path: str, params: dict, headers) -> tuple[int, dict]:
+        key = headers.get("Idempotency-Key") if method == "POST" else None
+        if key is None:
+            return self._route(method, path, params)
+        with self._idempotency_lock:
+            seen = self._idempotent.get(key)
+            if seen is None:
+                status, payload = self._route(method, path, params)
+                self._idempotent[key] = (params, status, payload)
+                return status, payload
+        seen_params, status, payload = seen
+        if seen_params != params:
+            message = (
+                "Keys for idempotent requests can only be used with the same parameters they were first used with."
+            )
+            return 400, {"error": {"type": "idempotency_error", "message": message}}
+        return status, payload
 
     def _route(self, method: str, path: str, params: dict) -> tuple[int, dict]:
         parts = path.strip("/").split("/")

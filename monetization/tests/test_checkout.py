@@ -78,6 +78,37 @@ def test_the_client_idempotency_key_is_passed_to_stripe(fake_stripe, user, user_
     assert session_call.headers["Idempotency-Key"] == f"checkout-{user.pk}-click-1"
 
 
+def test_a_second_click_gets_the_open_session_back_not_a_second_one(fake_stripe, user, user_client):
+    first = user_client.post(CHECKOUT_URL, {"price_id": PRICE, **GOOD_URLS}, format="json").json()["data"]
+    second = user_client.post(CHECKOUT_URL, {"price_id": PRICE, **GOOD_URLS}, format="json").json()["data"]
+
+    assert second == first
+    assert len(fake_stripe.requests_to("POST", "/v1/checkout/sessions")) == 1
+    assert PaymentIntentRecord.objects.filter(user=user).count() == 1
+
+
+def test_two_clicks_in_flight_at_once_share_one_stripe_session(fake_stripe, user, user_client):
+    PaymentIntentRecord.objects.all().delete()  # no open session to reuse: both reach Stripe
+    first = user_client.post(CHECKOUT_URL, {"price_id": PRICE, **GOOD_URLS}, format="json").json()["data"]
+    PaymentIntentRecord.objects.all().delete()  # as if the second request started before the first was saved
+    second = user_client.post(CHECKOUT_URL, {"price_id": PRICE, **GOOD_URLS}, format="json").json()["data"]
+
+    assert second["sessionId"] == first["sessionId"]
+    calls = fake_stripe.requests_to("POST", "/v1/checkout/sessions")
+    assert len(calls) == 2 and calls[0].headers["Idempotency-Key"] == calls[1].headers["Idempotency-Key"]
+
+
+def test_a_reused_idempotency_key_with_another_price_is_a_409(fake_stripe, user_client, settings):
+    other_price = next(price for price in settings.STRIPE_PRICE_IDS if price != PRICE)
+    user_client.post(CHECKOUT_URL, {"price_id": PRICE, **GOOD_URLS}, format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    response = user_client.post(
+        CHECKOUT_URL, {"price_id": other_price, **GOOD_URLS}, format="json", HTTP_IDEMPOTENCY_KEY="k1"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "idempotency_conflict"
+
+
 def test_a_price_not_on_sale_is_rejected_before_stripe_is_called(fake_stripe, user_client):
     response = start_checkout(user_client, price_id="price_free_money")
 
