@@ -7,10 +7,10 @@ from uuid import UUID
 from django.db.models import F
 
 from core.metrics import read_query_latency
-from monetization.models import Subscription
+from monetization.access import may_open_files
 from read_models.author_names import display_name
 from read_models.feed import live_comment_count, tag_names_by_resource
-from resources.models import Resource, ResourceVersion, Visibility
+from resources.models import Resource, ResourceVersion
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,7 +72,7 @@ def get_resource_detail(*, resource_id, viewer) -> ResourceDetail | None:
             .order_by("version_number")
             .values_list("version_number", "file_url")
         )
-        files_visible = _viewer_may_open(viewer, row)
+        files_visible = may_open_files(viewer, author_id=row["author_id"], visibility=row["visibility"])
         return ResourceDetail(
             id=row["id"],
             title=row["title"],
@@ -87,14 +87,3 @@ def get_resource_detail(*, resource_id, viewer) -> ResourceDetail | None:
             ],
             stats=ResourceStats(comment_count=row["comment_count"]),
         )
-
-
-def _viewer_may_open(viewer, row: dict) -> bool:
-    """Mirrors application.policies.resource_policy.can_access_resource on a visible row."""
-    if row["visibility"] != Visibility.PREMIUM:
-        return True
-    if viewer is None or not viewer.is_authenticated:
-        return False
-    if row["author_id"] == viewer.pk:
-        return True
-    return Subscription.objects.granting_premium().filter(user_id=viewer.pk).exists()

@@ -1,7 +1,7 @@
 """Who may see, open and change a resource."""
 
 from application.exceptions import NotFound, PermissionDenied
-from application.policies.subscription_policy import has_active_subscription
+from monetization.access import may_open_files
 from resources.models import Resource, Visibility
 
 
@@ -20,9 +20,7 @@ def can_access_resource(user, resource: Resource) -> bool:
     """May open the files: public to all, premium to subscribers, the author always."""
     if not can_view_resource(user, resource):
         return False
-    if resource.visibility == Visibility.PUBLIC or is_resource_author(user, resource):
-        return True
-    return resource.visibility == Visibility.PREMIUM and has_active_subscription(user)
+    return may_open_files(user, author_id=resource.author_id, visibility=resource.visibility)
 
 
 def authored_resource_or_refuse(user, resource: Resource | None) -> Resource:
