@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from core.models import OutboxEvent
-from core.outbox import handles, once_per_event
+from core.outbox import handles, send_once_per_event
 from core.services.email_service import send_email
 
 
@@ -28,7 +28,7 @@ def _mail(event: OutboxEvent, handler_name: str, subject: str, body: str) -> Non
     email = _recipient(event)
     if email is None:
         return  # the account is gone; nobody to tell
-    once_per_event(event, handler_name, lambda: send_email(email, subject, body))
+    send_once_per_event(event, handler_name, lambda: send_email(email, subject, body))
 
 
 @handles("billing.payment_completed")

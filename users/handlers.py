@@ -7,7 +7,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from core.models import OutboxEvent
-from core.outbox import handles, once_per_event
+from core.outbox import handles, send_once_per_event
 from core.services.email_service import send_email
 from users.models import User
 from users.services.passwords import USER_PASSWORD_RESET_REQUESTED
@@ -52,7 +52,7 @@ def send_activation_mail(event: OutboxEvent) -> None:
             context={"activation_url": _link("activate", make_activation_token(user)), "email": user.email},
         )
 
-    once_per_event(event, "users.send_activation_mail", effect)
+    send_once_per_event(event, "users.send_activation_mail", effect)
 
 
 @handles(USER_ACTIVATED)
@@ -66,7 +66,7 @@ def send_welcome_mail(event: OutboxEvent) -> None:
             to=user.email, subject="Welcome to Ressourcefy", template="welcome", context={"email": user.email}
         )
 
-    once_per_event(event, "users.send_welcome_mail", effect)
+    send_once_per_event(event, "users.send_welcome_mail", effect)
 
 
 @handles(USER_PASSWORD_RESET_REQUESTED)
@@ -87,4 +87,4 @@ def send_password_reset_mail(event: OutboxEvent) -> None:
             },
         )
 
-    once_per_event(event, "users.send_password_reset_mail", effect)
+    send_once_per_event(event, "users.send_password_reset_mail", effect)

@@ -3,7 +3,7 @@
 Producers call `emit_event` inside their transaction. Handlers register with `@handles(...)`
 in their app's `handlers.py`. Workers (`manage.py process_events`) claim due events under a
 lease, dispatch them and record the outcomes; delivery is at-least-once, so handlers must be
-idempotent (see `once_per_event`). Modules: `producer` (writing), `registry` (handlers),
+idempotent (see `once_per_event` and `send_once_per_event`). Modules: `producer` (writing), `registry` (handlers),
 `leases` (claims and outcomes), `worker` (the loop), `wakeup` (LISTEN/NOTIFY).
 """
 
@@ -17,6 +17,7 @@ from core.outbox.registry import (
     handles,
     once_per_event,
     registered_handlers,
+    send_once_per_event,
 )
 from core.outbox.worker import OutboxWorker, default_worker_id, process_outbox
 
@@ -34,5 +35,6 @@ __all__ = [
     "once_per_event",
     "process_outbox",
     "registered_handlers",
+    "send_once_per_event",
     "retry_failed_events",
 ]

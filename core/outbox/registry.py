@@ -49,11 +49,10 @@ def dispatch(event: OutboxEvent) -> None:
 
 
 def once_per_event(event: OutboxEvent, handler_name: str, effect: Callable[[], None]) -> bool:
-    """Run `effect` unless it already ran for this event; returns whether it ran now.
+    """Run a database `effect` unless it already ran for this event; returns whether it ran now.
 
-    The marker row and the effect's own database writes commit together, so a redelivered
-    event skips the effect. An effect outside the database (a mail) that succeeds just
-    before a crash can still repeat once: at-least-once is the contract.
+    The marker row and the effect's writes commit together, so a redelivered event skips
+    the effect. For effects outside the database use `send_once_per_event`.
     """
     try:
         with transaction.atomic():
@@ -63,4 +62,18 @@ def once_per_event(event: OutboxEvent, handler_name: str, effect: Callable[[], N
         if ProcessedEvent.objects.filter(event_id=event.pk, handler=handler_name).exists():
             return False
         raise
+    return True
+
+
+def send_once_per_event(event: OutboxEvent, handler_name: str, send: Callable[[], None]) -> bool:
+    """Run an effect outside the database (a mail) unless it already ran; returns whether it ran now.
+
+    No transaction is open while `send` talks to the network. The worker's lease keeps the
+    event with one worker, so checking the marker first does not race another sender; a crash
+    between the send and the mark repeats the send once, which at-least-once delivery allows.
+    """
+    if ProcessedEvent.objects.filter(event_id=event.pk, handler=handler_name).exists():
+        return False
+    send()
+    ProcessedEvent.objects.get_or_create(event_id=event.pk, handler=handler_name)
     return True

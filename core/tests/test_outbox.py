@@ -143,3 +143,18 @@ def test_once_per_event_runs_an_effect_once_across_redeliveries():
     assert outbox.once_per_event(event, "mailer", lambda: effects.append(1)) is False
     assert outbox.once_per_event(event, "analytics", lambda: effects.append(2)) is True
     assert effects == [1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_send_once_per_event_sends_outside_any_transaction_once_and_again_after_a_failure():
+    (event,) = make_due("test.recorded")
+    sends: list[bool] = []
+
+    def failing_send():
+        raise ConnectionError("mail provider down")
+
+    with pytest.raises(ConnectionError):
+        outbox.send_once_per_event(event, "mailer", failing_send)
+    assert outbox.send_once_per_event(event, "mailer", lambda: sends.append(connection.in_atomic_block)) is True
+    assert outbox.send_once_per_event(event, "mailer", lambda: sends.append(connection.in_atomic_block)) is False
+    assert sends == [False]  # sent once, with no transaction (and no lock) held during the network call
