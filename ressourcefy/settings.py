@@ -141,7 +141,6 @@ REST_FRAMEWORK = {
         "auth_ip": env_str("THROTTLE_AUTH_IP", "20/min"),
         "auth_email": env_str("THROTTLE_AUTH_EMAIL", "5/min"),
         "write_user": env_str("THROTTLE_WRITE_USER", "120/min"),
-        "write_anon": env_str("THROTTLE_WRITE_ANON", "60/min"),
         "analytics": env_str("THROTTLE_ANALYTICS", "120/min"),
     },
 }
