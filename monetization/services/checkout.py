@@ -15,6 +15,7 @@ from monetization.models import Payment, PaymentIntentRecord, Subscription
 from monetization.services import subscriptions
 from monetization.services.customers import remember_stripe_customer
 from monetization.services.outcomes import PROCESSED, Outcome, ignored
+from monetization.services.payment_records import record_payment
 from monetization.services.stripe_payloads import from_unix, object_id, session_user_id
 
 PAID_SESSION_STATUSES = ("paid", "no_payment_required")
@@ -188,19 +189,15 @@ def _record_checkout_payment(*, user, session: dict, subscription: Subscription)
     invoice_id = object_id(session.get("invoice")) or ""
     if invoice_id and Payment.objects.filter(stripe_invoice_id=invoice_id).exists():
         return None  # `invoice.paid` of the first invoice already counted it
-    payment = Payment.objects.create(
-        user=user,
+    return record_payment(
+        user_id=user.pk,
         subscription=subscription,
         amount_cents=int(session.get("amount_total") or 0),
-        currency=(session.get("currency") or "usd").upper(),
+        stripe_currency=session.get("currency"),
         provider_reference=invoice_id or session["id"],
         stripe_invoice_id=invoice_id,
         status=Payment.Status.COMPLETED,
     )
-    audit_change(
-        instance=payment, action="CREATE", after={"status": payment.status, "amount_cents": payment.amount_cents}
-    )
-    return payment
 
 
 def expire_checkout_session(*, session: dict) -> Outcome:

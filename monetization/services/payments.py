@@ -12,6 +12,7 @@ from monetization.models import Payment, Subscription
 from monetization.services import subscriptions
 from monetization.services.checkout import payment_event_payload
 from monetization.services.outcomes import PROCESSED, Outcome, ignored
+from monetization.services.payment_records import record_payment
 from monetization.services.stripe_payloads import (
     invoice_payment_intent_id,
     invoice_period_end,
@@ -32,17 +33,16 @@ def record_invoice_paid(*, invoice: dict, event_created: datetime.datetime) -> O
     payment = _payment_for_invoice(invoice, subscription)
     payment_intent_id = invoice_payment_intent_id(invoice) or ""
     if payment is None:
-        payment = Payment.objects.create(
+        payment = record_payment(
             user_id=subscription.user_id,
             subscription=subscription,
             amount_cents=int(invoice.get("amount_paid") or 0),
-            currency=(invoice.get("currency") or "usd").upper(),
+            stripe_currency=invoice.get("currency"),
             provider_reference=invoice["id"],
             stripe_invoice_id=invoice["id"],
             stripe_payment_intent_id=payment_intent_id,
             status=Payment.Status.COMPLETED,
         )
-        audit_change(instance=payment, action="CREATE", after={"status": payment.status})
         _announce_completed(payment)
     else:
         before = payment.status
@@ -68,16 +68,15 @@ def record_invoice_payment_failed(*, invoice: dict, event_created: datetime.date
     if payment is not None and payment.status in (Payment.Status.COMPLETED, Payment.Status.REFUNDED):
         return ignored("invoice already paid")  # a late failure of a paid (even since refunded) invoice
     if payment is None:
-        payment = Payment.objects.create(
+        payment = record_payment(
             user_id=subscription.user_id,
             subscription=subscription,
             amount_cents=int(invoice.get("amount_due") or 0),
-            currency=(invoice.get("currency") or "usd").upper(),
+            stripe_currency=invoice.get("currency"),
             provider_reference=invoice["id"],
             stripe_invoice_id=invoice["id"],
             status=Payment.Status.FAILED,
         )
-        audit_change(instance=payment, action="CREATE", after={"status": payment.status})
     if not subscriptions.is_stale(subscription, event_created) and not subscriptions.has_ended(subscription):
         before = subscriptions.snapshot(subscription)
         if subscription.status == Subscription.Status.ACTIVE:
