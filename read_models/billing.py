@@ -5,17 +5,9 @@ from dataclasses import dataclass
 
 from monetization.models import Payment, Subscription
 from monetization.services.subscriptions import pick_current
+from monetization.summaries import SubscriptionSummary, summarize
 
 MAX_PAGE_SIZE = 100
-
-
-@dataclass(frozen=True, kw_only=True)
-class SubscriptionView:
-    plan: str
-    status: str | None
-    started_at: datetime.datetime | None
-    ends_at: datetime.datetime | None
-    cancel_at_period_end: bool
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,23 +27,14 @@ class PaymentsPage:
     has_next: bool
 
 
-def get_subscription(*, user) -> SubscriptionView:
+def get_subscription(*, user) -> SubscriptionSummary:
     """One query; a user who never subscribed is on the FREE plan with no status."""
     rows = list(
         Subscription.objects.filter(user=user).only(
             "plan", "status", "started_at", "ends_at", "cancel_at_period_end", "created_at"
         )
     )
-    current = pick_current(rows)
-    if current is None:
-        return SubscriptionView(plan="FREE", status=None, started_at=None, ends_at=None, cancel_at_period_end=False)
-    return SubscriptionView(
-        plan=current.plan,
-        status=current.status,
-        started_at=current.started_at,
-        ends_at=current.ends_at,
-        cancel_at_period_end=current.cancel_at_period_end,
-    )
+    return summarize(pick_current(rows))
 
 
 def list_payments(*, user, page: int = 1, page_size: int = 20) -> PaymentsPage:

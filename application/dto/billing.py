@@ -1,7 +1,8 @@
 """Commands and results of the billing use cases."""
 
-import datetime
 from dataclasses import dataclass
+
+from monetization.summaries import SubscriptionSummary
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,17 +38,8 @@ class CheckoutSession:
 
 
 @dataclass(frozen=True, kw_only=True)
-class SubscriptionState:
-    plan: str
-    status: str | None
-    started_at: datetime.datetime | None
-    ends_at: datetime.datetime | None
-    cancel_at_period_end: bool
-
-
-@dataclass(frozen=True, kw_only=True)
 class CheckoutConfirmation:
-    subscription: SubscriptionState
+    subscription: SubscriptionSummary
 
 
 @dataclass(frozen=True, kw_only=True)

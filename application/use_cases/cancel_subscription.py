@@ -1,20 +1,20 @@
 """POST /api/billing/subscription/cancel/: cancel at period end through Stripe; access lasts until then."""
 
-from application.dto.billing import CancelSubscriptionCommand, SubscriptionState
+from application.dto.billing import CancelSubscriptionCommand
 from application.exceptions import NotFound
 from application.services import stripe_service
-from application.use_cases.billing_common import subscription_state
 from monetization.services import subscriptions
+from monetization.summaries import SubscriptionSummary, summarize
 
 
-def cancel_subscription(command: CancelSubscriptionCommand) -> SubscriptionState:
+def cancel_subscription(command: CancelSubscriptionCommand) -> SubscriptionSummary:
     subscription = subscriptions.cancellable_subscription(command.user)
     if subscription is None:
         raise NotFound("You have no active subscription to cancel.", code="no_active_subscription")
     if subscription.cancel_at_period_end:
-        return subscription_state(subscription)  # asking twice changes nothing
+        return summarize(subscription)  # asking twice changes nothing
     stripe_subscription = stripe_service.cancel_subscription_at_period_end(subscription.stripe_subscription_id)
     subscription = subscriptions.mark_cancel_at_period_end(
         subscription_id=subscription.pk, data=stripe_subscription, actor=command.user
     )
-    return subscription_state(subscription)
+    return summarize(subscription)

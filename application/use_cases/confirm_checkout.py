@@ -3,9 +3,9 @@
 from application.dto.billing import CheckoutConfirmation, ConfirmCheckoutCommand
 from application.exceptions import Conflict, NotFound
 from application.services import stripe_service
-from application.use_cases.billing_common import subscription_state
 from monetization.services import checkout, subscriptions
 from monetization.services.stripe_payloads import session_user_id
+from monetization.summaries import summarize
 
 
 def confirm_checkout(command: ConfirmCheckoutCommand) -> CheckoutConfirmation:
@@ -25,4 +25,4 @@ def confirm_checkout(command: ConfirmCheckoutCommand) -> CheckoutConfirmation:
         session=session, stripe_subscription=stripe_subscription, event_created=None
     )
     subscription = result.subscription or subscriptions.current_subscription(user)
-    return CheckoutConfirmation(subscription=subscription_state(subscription))
+    return CheckoutConfirmation(subscription=summarize(subscription))
