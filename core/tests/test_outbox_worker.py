@@ -85,11 +85,20 @@ def test_loop_exits_after_max_runtime_even_when_idle():
 @pytest.mark.django_db(transaction=True)
 def test_a_stopped_worker_leaves_its_30_second_sleep_at_once():
     worker = OutboxWorker(worker_id="idle", batch_size=10, interval=30)
+    asleep = threading.Event()
+    real_sleep = worker._sleeper.sleep
+
+    def sleep_and_tell(timeout):
+        asleep.set()
+        return real_sleep(timeout)
+
+    worker._sleeper.sleep = sleep_and_tell
     thread = run_in_thread(worker)
-    time.sleep(0.3)
+    assert asleep.wait(timeout=5)  # it really is in its 30 s sleep
+    stopped_at = time.monotonic()
     worker.stop()
     thread.join(timeout=3)
-    assert not thread.is_alive()
+    assert not thread.is_alive() and time.monotonic() - stopped_at < 3
 
 
 @pytest.mark.postgres
