@@ -95,7 +95,7 @@ class VoteOnCommentCommand:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ResourceCreated:
+class ResourceWritten:
     resource_id: UUID
 
 

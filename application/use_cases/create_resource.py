@@ -1,12 +1,12 @@
 """CreateResource: an author publishes a resource (with version 1 when a file is given)."""
 
-from application.dto.resources import CreateResourceCommand, ResourceCreated
+from application.dto.resources import CreateResourceCommand, ResourceWritten
 from application.exceptions import ValidationFailed
 from resources.services.create_resource import create_resource as create_resource_service
 from resources.services.tags import find_tags
 
 
-def create_resource(command: CreateResourceCommand) -> ResourceCreated:
+def create_resource(command: CreateResourceCommand) -> ResourceWritten:
     tags = tags_or_refuse(command.tags)
     resource = create_resource_service(
         author=command.user,
@@ -17,7 +17,7 @@ def create_resource(command: CreateResourceCommand) -> ResourceCreated:
         tags=tags,
         file_url=command.file_url,
     )
-    return ResourceCreated(resource_id=resource.pk)
+    return ResourceWritten(resource_id=resource.pk)
 
 
 def tags_or_refuse(slugs):

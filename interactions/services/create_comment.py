@@ -17,7 +17,7 @@ def create_comment(*, resource_id, author, content: str, parent_id=None) -> Comm
         if parent_id is not None:
             parent_resource = Comment.objects.filter(pk=parent_id).values_list("resource_id", flat=True).first()
             if parent_resource != resource_id:
-                raise ForeignParentError("The parent comment does not belong to this resource.")
+                raise ForeignParentError("The parent comment does not exist on this resource.")
         comment = Comment.objects.create(resource_id=resource_id, author=author, content=content, parent_id=parent_id)
         audit_change(
             instance=comment,
