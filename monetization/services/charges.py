@@ -4,10 +4,17 @@ Stripe may send `charge.refunded` or `charge.dispute.*` before the `invoice.paid
 money they name. Such an event is kept (`ParkedChargeEvent`) and applied, in Stripe's
 order, the moment the payment is recorded as paid (`apply_parked_for`). Every effect is
 idempotent: Stripe's `amount_refunded` is cumulative, a dispute only moves forward.
+
+When the two arrive at once, neither transaction sees the other's uncommitted row; so both
+the parking and the paying one sweep again right after their own commit
+(`sweep_after_commit`), and whichever commits second finds both.
 """
 
 import datetime
+import functools
+import logging
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,6 +32,7 @@ DISPUTE_CREATED = "charge.dispute.created"
 DISPUTE_CLOSED = "charge.dispute.closed"
 DISPUTE_CLOSED_STATUSES = ("won", "lost", "warning_closed")
 PAID = (Payment.Status.COMPLETED, Payment.Status.REFUNDED)
+logger = logging.getLogger(__name__)
 
 
 def charge_keys(event_type: str, data: dict) -> tuple[str, str | None]:
@@ -84,7 +92,33 @@ def apply_parked_for(payment: Payment) -> None:
         parked.save(update_fields=["applied_at", "updated_at"])
 
 
+def sweep_after_commit(*, charge_id: str = "", payment_intent_id: str = "", invoice_id: str = "") -> None:
+    """Once the caller's transaction commits, apply what is parked for a paid payment with these keys."""
+    transaction.on_commit(
+        functools.partial(_sweep, charge_id=charge_id, payment_intent_id=payment_intent_id, invoice_id=invoice_id)
+    )
+
+
+def _sweep(*, charge_id: str, payment_intent_id: str, invoice_id: str) -> None:
+    try:
+        with transaction.atomic():
+            found = find_payment(charge_id=charge_id, payment_intent_id=payment_intent_id, invoice_id=invoice_id)
+            if found is None or found.status not in PAID:
+                return
+            subscription = _lock_subscription(found)
+            payment = Payment.objects.select_for_update().get(pk=found.pk)
+            before = subscriptions.snapshot(subscription)
+            apply_parked_for(payment)
+            if subscription is not None:
+                subscriptions.refresh_paid_coverage(subscription)
+                if subscriptions.snapshot(subscription) != before:
+                    subscriptions.save_audited(subscription, before)
+    except Exception:  # committed already; the next delivery or sweep applies it (run_checks would show it)
+        logger.exception("applying parked charge events failed", extra={"stripe_invoice_id": invoice_id})
+
+
 def _park(event: dict, event_created, charge_id: str, payment_intent_id: str | None, invoice_id: str | None) -> None:
+    sweep_after_commit(charge_id=charge_id, payment_intent_id=payment_intent_id or "", invoice_id=invoice_id or "")
     ParkedChargeEvent.objects.get_or_create(
         stripe_event_id=event["id"],
         defaults={

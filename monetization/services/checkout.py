@@ -108,6 +108,7 @@ def fulfil_checkout_session(
     )
     if payment is not None:
         charges.apply_parked_for(payment)
+        charges.sweep_after_commit(invoice_id=payment.stripe_invoice_id)
     subscriptions.refresh_paid_coverage(subscription)
     subscription.save()
     audit_change(

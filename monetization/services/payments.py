@@ -56,6 +56,11 @@ def record_invoice_paid(*, invoice: dict, event_created: datetime.datetime) -> O
     else:
         _settle(payment, invoice["id"], payment_intent_id, paid_period_end(payment.amount_cents, period_end))
     charges.apply_parked_for(payment)
+    charges.sweep_after_commit(
+        invoice_id=payment.stripe_invoice_id,
+        payment_intent_id=payment.stripe_payment_intent_id,
+        charge_id=payment.stripe_charge_id,
+    )
     _record_paid_period(subscription, event_created)
     return PROCESSED
 
