@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
 from monetization import events
@@ -150,7 +151,7 @@ def _apply(event_type: str, data: dict, payment: Payment, subscription: Subscrip
     payment.stripe_charge_id = payment.stripe_charge_id or charge_keys(event_type, data)[0]
     payment.stripe_payment_intent_id = payment.stripe_payment_intent_id or charge_keys(event_type, data)[1] or ""
     payment.save()
-    audit_change(instance=payment, action="UPDATE", before=before, after=payment_snapshot(payment))
+    audit_change(instance=payment, action=AuditLog.Action.UPDATE, before=before, after=payment_snapshot(payment))
     emit_event(events.PAYMENT, payment.pk, event_type_emitted, _payload(payment, data, event_type))
     if subscription is not None:
         subscription_before = subscriptions.snapshot(subscription)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
 from monetization import events
@@ -36,7 +37,7 @@ def record_checkout_session(*, user, session_id: str, price_id: str, metadata: d
             defaults={"user": user, "stripe_price_id": price_id, "metadata": metadata},
         )
         if created:
-            audit_change(instance=record, action="CREATE", actor=user, after={"status": record.status})
+            audit_change(instance=record, action=AuditLog.Action.CREATE, actor=user, after={"status": record.status})
     return record
 
 
@@ -113,13 +114,15 @@ def fulfil_checkout_session(
     subscription.save()
     audit_change(
         instance=subscription,
-        action="UPDATE" if before else "CREATE",
+        action=AuditLog.Action.UPDATE if before else AuditLog.Action.CREATE,
         before=before,
         after=subscriptions.snapshot(subscription),
     )
     record.status = PaymentIntentRecord.Status.COMPLETED
     record.save(update_fields=["status", "updated_at"])
-    audit_change(instance=record, action="UPDATE", before={"status": "CREATED"}, after={"status": record.status})
+    audit_change(
+        instance=record, action=AuditLog.Action.UPDATE, before={"status": "CREATED"}, after={"status": record.status}
+    )
     if session.get("customer"):
         remember_stripe_customer(user=user, stripe_customer_id=object_id(session["customer"]))
     if payment is not None:
@@ -223,5 +226,7 @@ def expire_checkout_session(*, session: dict) -> Outcome:
         return ignored(f"checkout session already {record.status.lower()}")
     record.status = PaymentIntentRecord.Status.EXPIRED
     record.save(update_fields=["status", "updated_at"])
-    audit_change(instance=record, action="UPDATE", before={"status": "CREATED"}, after={"status": record.status})
+    audit_change(
+        instance=record, action=AuditLog.Action.UPDATE, before={"status": "CREATED"}, after={"status": record.status}
+    )
     return PROCESSED

@@ -4,6 +4,7 @@ import datetime
 
 from django.db import transaction
 
+from audit.models import AuditLog
 from core.metrics import payment_success_total
 from core.outbox import emit_event
 from core.services.audit import audit_change
@@ -36,7 +37,9 @@ def record_payment(
         period_end=paid_period_end(amount_cents, period_end),
     )
     audit_change(
-        instance=payment, action="CREATE", after={"status": payment.status, "amount_cents": payment.amount_cents}
+        instance=payment,
+        action=AuditLog.Action.CREATE,
+        after={"status": payment.status, "amount_cents": payment.amount_cents},
     )
     return payment
 

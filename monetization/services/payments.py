@@ -8,6 +8,7 @@ import datetime
 
 from django.db import transaction
 
+from audit.models import AuditLog
 from core.metrics import payment_failure_total
 from core.outbox import emit_event
 from core.services.audit import audit_change
@@ -128,7 +129,7 @@ def _settle(payment: Payment, invoice_id: str, payment_intent_id: str, period_en
         payment.transition_to(Payment.Status.COMPLETED)
     if payment_snapshot(payment) != before or (payment.stripe_invoice_id, payment.stripe_payment_intent_id) != links:
         payment.save()
-        audit_change(instance=payment, action="UPDATE", before=before, after=payment_snapshot(payment))
+        audit_change(instance=payment, action=AuditLog.Action.UPDATE, before=before, after=payment_snapshot(payment))
     if not was_paid:
         announce_completed(payment)
 

@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
 from monetization import events
@@ -133,7 +134,7 @@ def sync_from_stripe_event(*, data: dict, event_created: datetime.datetime, dele
         subscription.ends_at = subscription.ended_at
     mark_event_applied(subscription, event_created)
     subscription.save()
-    audit_change(instance=subscription, action="UPDATE", before=before, after=snapshot(subscription))
+    audit_change(instance=subscription, action=AuditLog.Action.UPDATE, before=before, after=snapshot(subscription))
     if subscription.status == Subscription.Status.CANCELED and not was_canceled:
         _emit_canceled(subscription, effective="now")
     elif subscription.cancel_at_period_end and not was_cancel_at_period_end:
@@ -151,7 +152,13 @@ def mark_cancel_at_period_end(*, subscription_id, data: dict, actor) -> Subscrip
             apply_stripe_subscription(subscription, data)
             subscription.cancel_at_period_end = True
         subscription.save()
-        audit_change(instance=subscription, action="UPDATE", actor=actor, before=before, after=snapshot(subscription))
+        audit_change(
+            instance=subscription,
+            action=AuditLog.Action.UPDATE,
+            actor=actor,
+            before=before,
+            after=snapshot(subscription),
+        )
         if not was_cancel_at_period_end:
             _emit_canceled(subscription, effective="period_end")
     return subscription
@@ -206,7 +213,9 @@ def refresh_paid_coverage(subscription: Subscription) -> None:
 
 def save_audited(subscription: Subscription, before: dict | None, *, actor=None) -> None:
     subscription.save()
-    audit_change(instance=subscription, action="UPDATE", actor=actor, before=before, after=snapshot(subscription))
+    audit_change(
+        instance=subscription, action=AuditLog.Action.UPDATE, actor=actor, before=before, after=snapshot(subscription)
+    )
 
 
 def expire_lapsed_subscriptions(*, now: datetime.datetime | None = None, batch_size: int = 500) -> int:
@@ -227,7 +236,9 @@ def expire_lapsed_subscriptions(*, now: datetime.datetime | None = None, batch_s
                 subscription.status = Subscription.Status.EXPIRED
                 subscription.ended_at = subscription.ended_at or access_until(subscription) or now
                 subscription.save(update_fields=["status", "ended_at", "updated_at"])
-                audit_change(instance=subscription, action="UPDATE", before=before, after=snapshot(subscription))
+                audit_change(
+                    instance=subscription, action=AuditLog.Action.UPDATE, before=before, after=snapshot(subscription)
+                )
                 emit_event(
                     events.SUBSCRIPTION,
                     subscription.pk,
