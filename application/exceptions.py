@@ -74,3 +74,24 @@ class UpstreamUnavailable(ApplicationError):
     code = "upstream_unavailable"
     http_status = 502
     default_message = "A payment provider did not answer. Please try again."
+
+
+# Billing refusals, each with its own code.
+class AlreadySubscribed(Conflict):
+    code = "already_subscribed"
+    default_message = "You already have an active premium subscription."
+
+
+class CheckoutIncomplete(Conflict):
+    code = "checkout_incomplete"
+    default_message = "The checkout session is not complete."
+
+
+class NoActiveSubscription(NotFound):
+    code = "no_active_subscription"
+    default_message = "You have no active subscription to cancel."
+
+
+class IdempotencyConflict(Conflict):
+    code = "idempotency_conflict"
+    default_message = "This Idempotency-Key was already used for a different request."

@@ -7,7 +7,14 @@ from application.exceptions import ApplicationError
 from application.use_cases.handle_stripe_webhook import process_event
 from audit.models import AuditLog
 from core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin, audit_admin_action
-from monetization.models import Payment, PaymentIntentRecord, StripeCustomer, Subscription, WebhookEvent
+from monetization.models import (
+    ParkedChargeEvent,
+    Payment,
+    PaymentIntentRecord,
+    StripeCustomer,
+    Subscription,
+    WebhookEvent,
+)
 
 
 @admin.register(WebhookEvent)
@@ -42,15 +49,33 @@ class WebhookEventAdmin(ReadOnlyModelAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyModelAdmin):
-    list_display = ["provider_reference", "user", "amount_cents", "currency", "status", "created_at"]
-    list_filter = ["status", "currency"]
+    list_display = [
+        "provider_reference",
+        "user",
+        "amount_cents",
+        "refunded_cents",
+        "currency",
+        "status",
+        "dispute_status",
+        "period_end",
+        "created_at",
+    ]
+    list_filter = ["status", "currency", "dispute_status"]
     search_fields = ["provider_reference", "stripe_invoice_id", "stripe_payment_intent_id", "stripe_charge_id"]
     list_select_related = ["user"]
 
 
 @admin.register(Subscription)
 class SubscriptionAdmin(AuditedModelAdmin):
-    list_display = ["user", "plan", "status", "ends_at", "cancel_at_period_end", "stripe_subscription_id"]
+    list_display = [
+        "user",
+        "plan",
+        "status",
+        "paid_through",
+        "ends_at",
+        "cancel_at_period_end",
+        "stripe_subscription_id",
+    ]
     list_filter = ["plan", "status"]
     search_fields = ["stripe_subscription_id", "stripe_customer_id", "user__email"]
     list_select_related = ["user"]
@@ -70,3 +95,10 @@ class StripeCustomerAdmin(ReadOnlyModelAdmin):
     list_display = ["stripe_customer_id", "user", "created_at"]
     search_fields = ["stripe_customer_id", "user__email"]
     list_select_related = ["user"]
+
+
+@admin.register(ParkedChargeEvent)
+class ParkedChargeEventAdmin(ReadOnlyModelAdmin):
+    list_display = ["stripe_event_id", "event_type", "stripe_invoice_id", "event_created", "applied_at"]
+    list_filter = ["event_type"]
+    search_fields = ["stripe_event_id", "stripe_invoice_id", "stripe_payment_intent_id", "stripe_charge_id"]

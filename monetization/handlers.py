@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from core.models import OutboxEvent
 from core.outbox import handles, send_once_per_event
 from core.services.email_service import send_email
+from monetization import events
 
 
 def _recipient(event: OutboxEvent) -> str | None:
@@ -31,7 +32,7 @@ def _mail(event: OutboxEvent, handler_name: str, subject: str, body: str) -> Non
     send_once_per_event(event, handler_name, lambda: send_email(email, subject, body))
 
 
-@handles("billing.payment_completed")
+@handles(events.PAYMENT_COMPLETED)
 def mail_receipt(event: OutboxEvent) -> None:
     amount = _money(event.payload)
     _mail(
@@ -44,7 +45,7 @@ def mail_receipt(event: OutboxEvent) -> None:
     )
 
 
-@handles("billing.subscription_activated")
+@handles(events.SUBSCRIPTION_ACTIVATED)
 def mail_premium_activated(event: OutboxEvent) -> None:
     _mail(
         event,
@@ -55,7 +56,7 @@ def mail_premium_activated(event: OutboxEvent) -> None:
     )
 
 
-@handles("billing.payment_failed")
+@handles(events.PAYMENT_FAILED)
 def mail_payment_failed(event: OutboxEvent) -> None:
     _mail(
         event,
@@ -67,7 +68,7 @@ def mail_payment_failed(event: OutboxEvent) -> None:
     )
 
 
-@handles("billing.payment_refunded")
+@handles(events.PAYMENT_REFUNDED)
 def mail_refund(event: OutboxEvent) -> None:
     _mail(
         event,
@@ -77,7 +78,27 @@ def mail_refund(event: OutboxEvent) -> None:
     )
 
 
-@handles("billing.subscription_canceled")
+@handles(events.DISPUTE_OPENED)
+def mail_dispute_opened(event: OutboxEvent) -> None:
+    _mail(
+        event,
+        "monetization.mail_dispute_opened",
+        "Your payment is disputed",
+        f"Your bank opened a dispute on your payment of {_money(event.payload)}. Premium is closed while "
+        f"it is under review; it opens again if the dispute is settled in our favour.\n{settings.FRONTEND_URL}/billing",
+    )
+
+
+@handles(events.DISPUTE_CLOSED)
+def mail_dispute_closed(event: OutboxEvent) -> None:
+    if event.payload.get("dispute_status") in ("won", "warning_closed"):
+        body = "The dispute on your payment is closed in our favour: premium is open again if your period runs."
+    else:
+        body = "The dispute on your payment is closed and the payment was returned to you."
+    _mail(event, "monetization.mail_dispute_closed", "The dispute on your payment is closed", body)
+
+
+@handles(events.SUBSCRIPTION_CANCELED)
 def mail_subscription_canceled(event: OutboxEvent) -> None:
     if event.payload.get("effective") == "period_end":
         body = f"Your premium subscription is canceled. Premium stays open until {_date(event.payload.get('ends_at'))}."
@@ -86,7 +107,7 @@ def mail_subscription_canceled(event: OutboxEvent) -> None:
     _mail(event, "monetization.mail_subscription_canceled", "Your subscription is canceled", body)
 
 
-@handles("billing.subscription_expired")
+@handles(events.SUBSCRIPTION_EXPIRED)
 def mail_subscription_expired(event: OutboxEvent) -> None:
     _mail(
         event,

@@ -7,6 +7,9 @@ from django.utils import timezone
 from core.immutability import ImmutableFieldsMixin, ImmutableFieldsQuerySet
 from core.models import BaseModel
 
+# Dispute endings that leave the money with us: won, or an inquiry closed without a chargeback.
+DISPUTE_RESOLVED_FOR_US = ("won", "warning_closed")
+
 
 class IllegalTransitionError(Exception):
     """Raised when a payment would move between statuses that do not follow each other."""
@@ -24,18 +27,10 @@ class StripeCustomer(BaseModel):
 
 class SubscriptionQuerySet(models.QuerySet):
     def granting_premium(self, now=None):
-        """Subscriptions that open premium content at `now`.
+        """Subscriptions that open premium content at `now`: the rule of `monetization.access`."""
+        from monetization.access import premium_filter  # the rule lives there, beside its Python twin
 
-        ACTIVE (open-ended or before `ends_at`); PAST_DUE only within the paid period, a grace
-        while Stripe retries the card; CANCELED keeps access until `ends_at`.
-        """
-        now = now or timezone.now()
-        open_ended = models.Q(status=Subscription.Status.ACTIVE, ends_at__isnull=True)
-        paid_period = models.Q(
-            status__in=[Subscription.Status.ACTIVE, Subscription.Status.PAST_DUE, Subscription.Status.CANCELED],
-            ends_at__gt=now,
-        )
-        return self.filter(open_ended | paid_period, plan=Subscription.Plan.PREMIUM)
+        return self.filter(premium_filter(now or timezone.now()))
 
 
 class Subscription(BaseModel):
@@ -44,18 +39,31 @@ class Subscription(BaseModel):
         PREMIUM = "PREMIUM"
 
     class Status(models.TextChoices):
+        """Stripe's eight statuses, one each, and EXPIRED: our clock saw the paid period lapse."""
+
         ACTIVE = "ACTIVE"
+        TRIALING = "TRIALING"
         PAST_DUE = "PAST_DUE"
         CANCELED = "CANCELED"
+        UNPAID = "UNPAID"
+        INCOMPLETE = "INCOMPLETE"
+        INCOMPLETE_EXPIRED = "INCOMPLETE_EXPIRED"
+        PAUSED = "PAUSED"
         EXPIRED = "EXPIRED"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions")
     plan = models.CharField(max_length=10, choices=Plan.choices, default=Plan.FREE)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     started_at = models.DateTimeField()
-    # The paid period Stripe reports (items.data[0].current_period_*); `ends_at` is its end.
+    # The period Stripe reports (items.data[0].current_period_*), for display only: Stripe moves
+    # it at every renewal, paid or not. Access follows `paid_through`.
     current_period_start = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
+    # The latest period end a paid invoice line covered; moved only by payments, never backwards.
+    paid_through = models.DateTimeField(null=True, blank=True)
+    # The payment that paid `paid_through` was refunded in full or is disputed (open or lost).
+    paid_period_revoked = models.BooleanField(default=False)
+    trial_end = models.DateTimeField(null=True, blank=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
@@ -101,6 +109,12 @@ class Payment(ImmutableFieldsMixin, BaseModel):
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True, default="", db_index=True)
     stripe_charge_id = models.CharField(max_length=255, blank=True, default="", db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # End of the period this payment paid for (its invoice's subscription line).
+    period_end = models.DateTimeField(null=True, blank=True)
+    # What Stripe refunded of `amount_cents` so far (the charge's cumulative `amount_refunded`).
+    refunded_cents = models.PositiveIntegerField(default=0)
+    # Stripe's status of the dispute on the charge ("" when none): warning_needs_response, won, lost, ...
+    dispute_status = models.CharField(max_length=30, blank=True, default="")
 
     objects = ImmutableFieldsQuerySet.as_manager()
 
@@ -115,6 +129,19 @@ class Payment(ImmutableFieldsMixin, BaseModel):
 
     def __str__(self) -> str:
         return f"{self.provider_reference} {self.amount_cents} {self.currency} {self.status}"
+
+    @property
+    def dispute_open_or_lost(self) -> bool:
+        return bool(self.dispute_status) and self.dispute_status not in DISPUTE_RESOLVED_FOR_US
+
+    @property
+    def in_good_standing(self) -> bool:
+        """Paid, not refunded in full, and not taken back by a dispute: it still pays its period."""
+        return (
+            self.status == self.Status.COMPLETED
+            and self.refunded_cents < self.amount_cents
+            and not self.dispute_open_or_lost
+        )
 
     def transition_to(self, new_status: str) -> None:
         """Move to `new_status` in memory; the caller saves. Same-status moves are no-ops."""
@@ -172,3 +199,22 @@ class WebhookEvent(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.stripe_id} {self.event_type} {self.status}"
+
+
+class ParkedChargeEvent(BaseModel):
+    """A refund or dispute whose payment we have not recorded yet; applied when it is."""
+
+    stripe_event_id = models.CharField(max_length=255, unique=True)
+    event_type = models.CharField(max_length=100)
+    event_created = models.DateTimeField()
+    stripe_charge_id = models.CharField(max_length=255, blank=True, default="")
+    stripe_payment_intent_id = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    stripe_invoice_id = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    payload = models.JSONField()
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["event_created", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_event_id} {self.event_type} {'applied' if self.applied_at else 'parked'}"

@@ -3,6 +3,9 @@
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
+
+from monetization.access import access_until
 from monetization.models import Subscription
 
 
@@ -13,19 +16,34 @@ class SubscriptionSummary:
     started_at: datetime.datetime | None
     ends_at: datetime.datetime | None
     cancel_at_period_end: bool
+    # What the access rule says, so no client re-implements it: premium is open until
+    # `access_until` (exclusive), and `has_premium` is that rule read now.
+    access_until: datetime.datetime | None
+    has_premium: bool
 
 
 # A user who never subscribed: the FREE plan, with no status.
-FREE_PLAN = SubscriptionSummary(plan="FREE", status=None, started_at=None, ends_at=None, cancel_at_period_end=False)
+FREE_PLAN = SubscriptionSummary(
+    plan="FREE",
+    status=None,
+    started_at=None,
+    ends_at=None,
+    cancel_at_period_end=False,
+    access_until=None,
+    has_premium=False,
+)
 
 
-def summarize(subscription: Subscription | None) -> SubscriptionSummary:
+def summarize(subscription: Subscription | None, now: datetime.datetime | None = None) -> SubscriptionSummary:
     if subscription is None:
         return FREE_PLAN
+    until = access_until(subscription)
     return SubscriptionSummary(
         plan=subscription.plan,
         status=subscription.status,
         started_at=subscription.started_at,
         ends_at=subscription.ends_at,
         cancel_at_period_end=subscription.cancel_at_period_end,
+        access_until=until,
+        has_premium=until is not None and (now or timezone.now()) < until,
     )

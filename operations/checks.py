@@ -14,7 +14,8 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from core.models import DataQualityIssue, OutboxEvent
-from monetization.models import Payment, PaymentIntentRecord, Subscription, WebhookEvent
+from monetization.access import renewal_grace
+from monetization.models import DISPUTE_RESOLVED_FOR_US, Payment, PaymentIntentRecord, Subscription, WebhookEvent
 from resources.models import ResourceVersion
 
 # Stripe finalises a renewal invoice about an hour after the period ends; allow for that and
@@ -69,6 +70,31 @@ def active_subscription_past_end() -> Iterable[Finding]:
                 f"Subscription {subscription.stripe_subscription_id or subscription.pk} of user "
                 f"{subscription.user_id} is ACTIVE but ended at {subscription.ends_at.isoformat()}: "
                 "a renewal or cancellation webhook was missed."
+            ),
+        )
+
+
+def premium_without_paid_period() -> Iterable[Finding]:
+    """Every row the access rule opens must rest on a payment in good standing that covers now (minus
+    the grace), or on a running trial with nothing paid: else access was granted that nobody paid for."""
+    now = timezone.now()
+    paying = Payment.objects.filter(
+        subscription_id=OuterRef("pk"),
+        status=Payment.Status.COMPLETED,
+        refunded_cents__lt=F("amount_cents"),
+        period_end__gt=now - renewal_grace(),
+    ).filter(Q(dispute_status="") | Q(dispute_status__in=DISPUTE_RESOLVED_FOR_US))
+    running_trial = Q(status=Subscription.Status.TRIALING, paid_through__isnull=True, trial_end__gt=now)
+    broken = Subscription.objects.granting_premium(now).exclude(running_trial).exclude(Exists(paying))
+    for subscription in broken.only("id", "user_id", "status", "paid_through", "stripe_subscription_id"):
+        paid_through = subscription.paid_through.isoformat() if subscription.paid_through else "never"
+        yield Finding(
+            object_type="Subscription",
+            object_id=str(subscription.pk),
+            description=(
+                f"Subscription {subscription.stripe_subscription_id or subscription.pk} of user "
+                f"{subscription.user_id} ({subscription.status}) grants premium, but no payment in good standing "
+                f"covers now (paid through {paid_through})."
             ),
         )
 
@@ -148,6 +174,7 @@ def resource_version_gap() -> Iterable[Finding]:
 CHECKS: dict[str, Callable[[], Iterable[Finding]]] = {
     "completed_payment_without_subscription": completed_payment_without_subscription,
     "active_subscription_past_end": active_subscription_past_end,
+    "premium_without_paid_period": premium_without_paid_period,
     "stale_payment_intent_record": stale_payment_intent_record,
     "failed_webhook_event": failed_webhook_event,
     "failed_outbox_event": failed_outbox_event,

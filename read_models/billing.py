@@ -3,6 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from monetization.models import Payment, Subscription
 from monetization.services.subscriptions import pick_current
 from monetization.summaries import SubscriptionSummary, summarize
@@ -28,13 +30,26 @@ class PaymentsPage:
 
 
 def get_subscription(*, user) -> SubscriptionSummary:
-    """One query; a user who never subscribed is on the FREE plan with no status."""
+    """One query; a user who never subscribed is on the FREE plan with no status.
+
+    `access_until` / `has_premium` come from `monetization.access`, the rule every policy uses.
+    """
     rows = list(
         Subscription.objects.filter(user=user).only(
-            "plan", "status", "started_at", "ends_at", "cancel_at_period_end", "created_at"
+            "plan",
+            "status",
+            "started_at",
+            "ends_at",
+            "cancel_at_period_end",
+            "created_at",
+            "paid_through",
+            "paid_period_revoked",
+            "trial_end",
+            "ended_at",
         )
     )
-    return summarize(pick_current(rows))
+    now = timezone.now()
+    return summarize(pick_current(rows, now), now)
 
 
 def list_payments(*, user, page: int = 1, page_size: int = 20) -> PaymentsPage:

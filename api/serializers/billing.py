@@ -19,12 +19,30 @@ class ConfirmCheckoutRequestSerializer(serializers.Serializer):
     session_id = serializers.CharField(max_length=255)
 
 
+# Stripe's eight statuses and EXPIRED (our clock saw the paid period lapse); docs/billing.md.
+SUBSCRIPTION_STATUSES = [
+    "ACTIVE",
+    "TRIALING",
+    "PAST_DUE",
+    "CANCELED",
+    "UNPAID",
+    "INCOMPLETE",
+    "INCOMPLETE_EXPIRED",
+    "PAUSED",
+    "EXPIRED",
+]
+
+
 class SubscriptionSerializer(serializers.Serializer):
     plan = serializers.ChoiceField(choices=["FREE", "PREMIUM"])
-    status = serializers.ChoiceField(choices=["ACTIVE", "PAST_DUE", "CANCELED", "EXPIRED"], allow_null=True)
+    status = serializers.ChoiceField(choices=SUBSCRIPTION_STATUSES, allow_null=True)
     started_at = serializers.DateTimeField(allow_null=True)
-    ends_at = serializers.DateTimeField(allow_null=True)
+    ends_at = serializers.DateTimeField(allow_null=True, help_text="End of Stripe's current period (display).")
     cancel_at_period_end = serializers.BooleanField()
+    access_until = serializers.DateTimeField(
+        allow_null=True, help_text="Premium is open until this moment (exclusive); null when it is not open."
+    )
+    has_premium = serializers.BooleanField(help_text="Premium is open now: the server's rule, not to re-derive.")
 
 
 class CheckoutConfirmationSerializer(serializers.Serializer):

@@ -51,8 +51,9 @@ SUBSCRIBERS = {
     "canceled_still_paid": ((Subscription.Plan.PREMIUM, Subscription.Status.CANCELED, 5 * DAY), True),
     "expired": ((Subscription.Plan.PREMIUM, Subscription.Status.EXPIRED, -DAY), False),
     "expired_status_future_end": ((Subscription.Plan.PREMIUM, Subscription.Status.EXPIRED, 5 * DAY), False),
-    "active_period_over": ((Subscription.Plan.PREMIUM, Subscription.Status.ACTIVE, -DAY), False),
-    "past_due_period_over": ((Subscription.Plan.PREMIUM, Subscription.Status.PAST_DUE, -DAY), False),
+    # Renewing rows keep a renewal grace (BILLING_RENEWAL_GRACE_HOURS, 72 h) past the paid period.
+    "active_period_over": ((Subscription.Plan.PREMIUM, Subscription.Status.ACTIVE, -4 * DAY), False),
+    "past_due_period_over": ((Subscription.Plan.PREMIUM, Subscription.Status.PAST_DUE, -4 * DAY), False),
     "canceled_period_over": ((Subscription.Plan.PREMIUM, Subscription.Status.CANCELED, -DAY), False),
     "free_plan": ((Subscription.Plan.FREE, Subscription.Status.ACTIVE, 20 * DAY), False),
 }
@@ -110,6 +111,8 @@ def make_world() -> World:
             status=status,
             started_at=now - 30 * DAY,
             ends_at=None if ends_in is None else now + ends_in,
+            # Paid through the period shown (open-ended: paid, Stripe's period not known yet).
+            paid_through=now + (20 * DAY if ends_in is None else ends_in),
             cancel_at_period_end=status == Subscription.Status.CANCELED,
         )
         users[name] = user

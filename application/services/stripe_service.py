@@ -13,7 +13,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 
-from application.exceptions import Conflict, NotFound, UpstreamUnavailable, ValidationFailed
+from application.exceptions import IdempotencyConflict, NotFound, UpstreamUnavailable, ValidationFailed
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +59,7 @@ def _call(operation: str, function, *args, **kwargs) -> dict[str, Any]:
         raise StripeUnreachable() from error
     except stripe.IdempotencyError as error:
         # The same Idempotency-Key was sent before with other parameters: the client's mistake.
-        raise Conflict(
-            "This Idempotency-Key was already used for a different request.", code="idempotency_conflict"
-        ) from error
+        raise IdempotencyConflict() from error
     except stripe.InvalidRequestError as error:
         if error.http_status == 404:
             raise NotFound() from error

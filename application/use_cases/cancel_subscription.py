@@ -1,7 +1,7 @@
 """POST /api/billing/subscription/cancel/: cancel at period end through Stripe; access lasts until then."""
 
 from application.dto.billing import CancelSubscriptionCommand
-from application.exceptions import NotFound
+from application.exceptions import NoActiveSubscription
 from application.services import stripe_service
 from monetization.services import subscriptions
 from monetization.summaries import SubscriptionSummary, summarize
@@ -10,7 +10,7 @@ from monetization.summaries import SubscriptionSummary, summarize
 def cancel_subscription(command: CancelSubscriptionCommand) -> SubscriptionSummary:
     subscription = subscriptions.cancellable_subscription(command.user)
     if subscription is None:
-        raise NotFound("You have no active subscription to cancel.", code="no_active_subscription")
+        raise NoActiveSubscription()
     if subscription.cancel_at_period_end:
         return summarize(subscription)  # asking twice changes nothing
     stripe_subscription = stripe_service.cancel_subscription_at_period_end(subscription.stripe_subscription_id)

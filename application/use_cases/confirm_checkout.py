@@ -1,7 +1,10 @@
 """POST /api/billing/checkout/confirm/: the success page asks; the same fulfilment as the webhook runs."""
 
+from django.db import transaction
+from django.utils import timezone
+
 from application.dto.billing import CheckoutConfirmation, ConfirmCheckoutCommand
-from application.exceptions import Conflict, NotFound
+from application.exceptions import CheckoutIncomplete, NotFound
 from application.services import stripe_service
 from monetization.services import checkout, subscriptions
 from monetization.services.stripe_payloads import session_user_id
@@ -17,12 +20,15 @@ def confirm_checkout(command: ConfirmCheckoutCommand) -> CheckoutConfirmation:
     if str(session_user_id(session) or "") != str(user.pk):
         raise NotFound()
     if session.get("status") != "complete":
-        raise Conflict("The checkout session is not complete.", code="checkout_incomplete")
+        raise CheckoutIncomplete()
     stripe_subscription = session.get("subscription")
     if isinstance(stripe_subscription, str):
         stripe_subscription = stripe_service.retrieve_subscription(stripe_subscription)
-    result = checkout.fulfil_checkout_session(
-        session=session, stripe_subscription=stripe_subscription, event_created=None
-    )
+    # What we applied is Stripe's state as of this read: a webhook created before it is older.
+    read_at = timezone.now()
+    with transaction.atomic():
+        result = checkout.fulfil_checkout_session(
+            session=session, stripe_subscription=stripe_subscription, event_created=read_at
+        )
     subscription = result.subscription or subscriptions.current_subscription(user)
     return CheckoutConfirmation(subscription=summarize(subscription))

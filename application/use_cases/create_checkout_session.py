@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from application.dto.billing import CheckoutSession, CreateCheckoutSessionCommand
-from application.exceptions import Conflict, ValidationFailed
+from application.exceptions import AlreadySubscribed, ValidationFailed
 from application.policies.subscription_policy import has_active_subscription
 from application.services import stripe_service
 from monetization.services import checkout, customers
@@ -22,7 +22,7 @@ def create_checkout_session(command: CreateCheckoutSessionCommand) -> CheckoutSe
     _check_redirects(success_url=command.success_url, cancel_url=command.cancel_url)
     user = command.user
     if has_active_subscription(user):
-        raise Conflict("You already have an active premium subscription.", code="already_subscribed")
+        raise AlreadySubscribed()
     reusable = checkout.open_checkout_session(
         user=user,
         price_id=command.price_id,

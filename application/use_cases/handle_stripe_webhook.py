@@ -1,9 +1,11 @@
 """POST /api/billing/webhook/: verify, then apply each Stripe event exactly once.
 
-Flow: verify the signature (400, nothing stored) → fetch from Stripe what the event needs,
-outside any transaction → in one transaction lock the event's row, apply the effect, emit
-outbox events and mark it PROCESSED/IGNORED → on any failure, roll that back and record
-FAILED with the error in a second transaction, and answer 500 so Stripe redelivers.
+Two hops: this use case verifies the signature (400, nothing stored) and fetches from Stripe
+what the event type's rule declares it needs, outside any transaction; then
+`webhook_events.process_webhook_event` locks the event's row and applies the rule in one
+transaction (effects, outbox events, PROCESSED/IGNORED). On any failure that rolls back,
+FAILED is recorded with the error in a second transaction, and the answer is 500 so Stripe
+redelivers.
 """
 
 import logging
@@ -13,9 +15,8 @@ from application.dto.billing import HandleStripeWebhookCommand, WebhookReceipt
 from application.exceptions import ApplicationError
 from application.services import stripe_service
 from core.metrics import webhook_processing_latency
-from monetization.services import checkout, payments, webhook_events
-from monetization.services.stripe_events import FULFILMENT_TYPES, StripeContext, handle_stripe_event
-from monetization.services.stripe_payloads import object_id
+from monetization.services import webhook_events
+from monetization.services.stripe_events import Needs, StripeContext, fetch_plan
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,7 @@ def process_event(event: dict, *, started: float | None = None) -> WebhookReceip
         if webhook_events.already_done(event["id"]):
             receipt = WebhookReceipt(status="duplicate", duplicate=True)
         else:
-            context = _fetch_context(event)
-            delivery = webhook_events.process_webhook_event(event, lambda e: handle_stripe_event(e, context))
+            delivery = webhook_events.process_webhook_event(event, _fetch_context(event))
             receipt = WebhookReceipt(status=delivery.status, duplicate=delivery.duplicate)
     except Exception as error:
         logger.exception("stripe webhook failed", extra={"stripe_event_id": event["id"], "event_type": event_type})
@@ -59,15 +59,11 @@ def process_event(event: dict, *, started: float | None = None) -> WebhookReceip
 
 
 def _fetch_context(event: dict) -> StripeContext:
-    data = event.get("data", {}).get("object", {})
-    wants_fulfilment = event["type"] in FULFILMENT_TYPES and checkout.is_paid(data)
-    if wants_fulfilment and object_id(data.get("subscription")) and not checkout.is_fulfilled(data["id"]):
-        return StripeContext(subscription=stripe_service.retrieve_subscription(object_id(data["subscription"])))
-    if event["type"] == "charge.refunded":
-        payment_intent_id = object_id(data.get("payment_intent"))
-        known = payments.find_payment_for_charge(charge_id=data.get("id", ""), payment_intent_id=payment_intent_id)
-        if known is None and payment_intent_id:
-            return StripeContext(refunded_invoice_id=stripe_service.invoice_id_for_payment_intent(payment_intent_id))
+    needs, stripe_id = fetch_plan(event)
+    if needs is Needs.SESSION_SUBSCRIPTION:
+        return StripeContext(subscription=stripe_service.retrieve_subscription(stripe_id))
+    if needs is Needs.INVOICE_OF_CHARGE:
+        return StripeContext(charge_invoice_id=stripe_service.invoice_id_for_payment_intent(stripe_id))
     return StripeContext()
 
 

@@ -8,15 +8,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.metrics import payment_success_total
+from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
+from monetization import events
 from monetization.models import Payment, PaymentIntentRecord, Subscription
-from monetization.services import subscriptions
+from monetization.services import charges, subscriptions
 from monetization.services.customers import remember_stripe_customer
 from monetization.services.outcomes import PROCESSED, Outcome, ignored
-from monetization.services.payment_records import record_payment
-from monetization.services.stripe_payloads import from_unix, object_id, session_user_id
+from monetization.services.payment_records import announce_completed, record_payment
+from monetization.services.stripe_payloads import from_unix, object_id, session_user_id, subscription_period
 
 PAID_SESSION_STATUSES = ("paid", "no_payment_required")
 
@@ -36,7 +37,7 @@ def record_checkout_session(*, user, session_id: str, price_id: str, metadata: d
             defaults={"user": user, "stripe_price_id": price_id, "metadata": metadata},
         )
         if created:
-            audit_change(instance=record, action="CREATE", actor=user, after={"status": record.status})
+            audit_change(instance=record, action=AuditLog.Action.CREATE, actor=user, after={"status": record.status})
     return record
 
 
@@ -82,56 +83,61 @@ def fulfil_checkout_session(
     Shared by the `checkout.session.completed` webhook and `POST checkout/confirm/`: the
     session's record row lock orders them, the first one fulfils and the second changes
     nothing. `stripe_subscription` is the session's subscription as Stripe holds it (for the
-    period); it is fetched by the caller, outside any transaction.
+    period); it is fetched by the caller, outside any transaction. `event_created` is when
+    Stripe's state was read (the event's `created`, or the moment confirm fetched it): older
+    events never roll back what this applied. Caller holds the transaction.
     """
     if not is_paid(session):
         return Fulfilment(None, False, "session not paid")
-    with transaction.atomic():
-        record = _lock_record(session)
-        if record is None:
-            return Fulfilment(None, False, "session names no known user")
-        stripe_subscription_id = object_id(session.get("subscription"))
-        if record.status == PaymentIntentRecord.Status.COMPLETED:
-            existing = Subscription.objects.filter(stripe_subscription_id=stripe_subscription_id).first()
-            return Fulfilment(existing, False, "already fulfilled")
-        user = record.user
-        subscription = _activate_subscription(
-            user=user,
-            session=session,
-            record=record,
-            stripe_subscription=stripe_subscription,
-            event_created=event_created,
-        )
-        payment = _record_checkout_payment(user=user, session=session, subscription=subscription)
-        record.status = PaymentIntentRecord.Status.COMPLETED
-        record.save(update_fields=["status", "updated_at"])
-        audit_change(instance=record, action="UPDATE", before={"status": "CREATED"}, after={"status": record.status})
-        if session.get("customer"):
-            remember_stripe_customer(user=user, stripe_customer_id=object_id(session["customer"]))
-        if payment is not None:
-            emit_event("Payment", payment.pk, "billing.payment_completed", payment_event_payload(payment))
-            transaction.on_commit(payment_success_total.inc)
-        emit_event(
-            "Subscription",
-            subscription.pk,
-            "billing.subscription_activated",
-            {
-                "subscription_id": str(subscription.pk),
-                "user_id": str(user.pk),
-                "ends_at": subscription.ends_at.isoformat() if subscription.ends_at else None,
-            },
-        )
+    record = _lock_record(session)
+    if record is None:
+        return Fulfilment(None, False, "session names no known user")
+    stripe_subscription_id = object_id(session.get("subscription"))
+    if record.status == PaymentIntentRecord.Status.COMPLETED:
+        existing = Subscription.objects.filter(stripe_subscription_id=stripe_subscription_id).first()
+        return Fulfilment(existing, False, "already fulfilled")
+    user = record.user
+    subscription, before = _activate_subscription(
+        user=user,
+        session=session,
+        record=record,
+        stripe_subscription=stripe_subscription,
+        event_created=event_created,
+    )
+    payment = _record_checkout_payment(
+        user=user, session=session, subscription=subscription, period_end=_first_period_end(stripe_subscription)
+    )
+    if payment is not None:
+        charges.apply_parked_for(payment)
+        charges.sweep_after_commit(invoice_id=payment.stripe_invoice_id)
+    subscriptions.refresh_paid_coverage(subscription)
+    subscription.save()
+    audit_change(
+        instance=subscription,
+        action=AuditLog.Action.UPDATE if before else AuditLog.Action.CREATE,
+        before=before,
+        after=subscriptions.snapshot(subscription),
+    )
+    record.status = PaymentIntentRecord.Status.COMPLETED
+    record.save(update_fields=["status", "updated_at"])
+    audit_change(
+        instance=record, action=AuditLog.Action.UPDATE, before={"status": "CREATED"}, after={"status": record.status}
+    )
+    if session.get("customer"):
+        remember_stripe_customer(user=user, stripe_customer_id=object_id(session["customer"]))
+    if payment is not None:
+        announce_completed(payment)
+    emit_event(
+        events.SUBSCRIPTION,
+        subscription.pk,
+        events.SUBSCRIPTION_ACTIVATED,
+        {
+            "subscription_id": str(subscription.pk),
+            "user_id": str(user.pk),
+            "ends_at": subscription.ends_at.isoformat() if subscription.ends_at else None,
+        },
+    )
     return Fulfilment(subscription, True)
-
-
-def payment_event_payload(payment: Payment) -> dict:
-    return {
-        "payment_id": str(payment.pk),
-        "user_id": str(payment.user_id),
-        "amount_cents": payment.amount_cents,
-        "currency": payment.currency,
-        "subscription_id": str(payment.subscription_id) if payment.subscription_id else None,
-    }
 
 
 def _lock_record(session: dict) -> PaymentIntentRecord | None:
@@ -160,7 +166,8 @@ def _session_user(session: dict):
 
 def _activate_subscription(
     *, user, session: dict, record, stripe_subscription: dict | None, event_created
-) -> Subscription:
+) -> tuple[Subscription, dict | None]:
+    """The subscription PREMIUM ACTIVE, saved (the payment needs its id); the caller audits it."""
     stripe_subscription_id = object_id(session.get("subscription"))
     subscription = subscriptions.lock_by_stripe_id(stripe_subscription_id)
     before = subscriptions.snapshot(subscription)
@@ -173,18 +180,27 @@ def _activate_subscription(
     subscription.stripe_price_id = record.stripe_price_id or subscription.stripe_price_id
     if stripe_subscription:
         subscriptions.apply_stripe_subscription(subscription, stripe_subscription)
+    if subscription.status in subscriptions.SETTLED_BY_PAYMENT:
+        subscription.status = Subscription.Status.ACTIVE  # the session is paid, whatever Stripe said a moment ago
     subscriptions.mark_event_applied(subscription, event_created)
     subscription.save()
-    audit_change(
-        instance=subscription,
-        action="UPDATE" if before else "CREATE",
-        before=before,
-        after=subscriptions.snapshot(subscription),
-    )
-    return subscription
+    return subscription, before
 
 
-def _record_checkout_payment(*, user, session: dict, subscription: Subscription) -> Payment | None:
+def _first_period_end(stripe_subscription: dict | None) -> datetime.datetime | None:
+    """What the checkout paid: the first period, when Stripe still holds it (else its invoice says)."""
+    if not stripe_subscription:
+        return None
+    start, end = subscription_period(stripe_subscription)
+    began = from_unix(stripe_subscription.get("start_date"))
+    if start is None or (began is not None and start > began):
+        return None  # a later period already: the first invoice's `invoice.paid` sets the paid period
+    return end
+
+
+def _record_checkout_payment(
+    *, user, session: dict, subscription: Subscription, period_end: datetime.datetime | None
+) -> Payment | None:
     """One Payment per checkout, keyed by the first invoice when Stripe names it, else the session."""
     invoice_id = object_id(session.get("invoice")) or ""
     if invoice_id and Payment.objects.filter(stripe_invoice_id=invoice_id).exists():
@@ -197,6 +213,7 @@ def _record_checkout_payment(*, user, session: dict, subscription: Subscription)
         provider_reference=invoice_id or session["id"],
         stripe_invoice_id=invoice_id,
         status=Payment.Status.COMPLETED,
+        period_end=period_end,
     )
 
 
@@ -209,5 +226,7 @@ def expire_checkout_session(*, session: dict) -> Outcome:
         return ignored(f"checkout session already {record.status.lower()}")
     record.status = PaymentIntentRecord.Status.EXPIRED
     record.save(update_fields=["status", "updated_at"])
-    audit_change(instance=record, action="UPDATE", before={"status": "CREATED"}, after={"status": record.status})
+    audit_change(
+        instance=record, action=AuditLog.Action.UPDATE, before={"status": "CREATED"}, after={"status": record.status}
+    )
     return PROCESSED

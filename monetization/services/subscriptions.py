@@ -3,31 +3,49 @@
 import datetime
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
-from monetization.models import Subscription
+from monetization import events
+from monetization.access import COVERAGE_BY_STATUS, Coverage, access_until, premium_filter
+from monetization.models import Payment, Subscription
 from monetization.services.outcomes import PROCESSED, Outcome, ignored
 from monetization.services.stripe_payloads import from_unix, subscription_period, subscription_price_id
 
-# Stripe's statuses in ours. `paused` and anything new keep the local status.
+# Each Stripe status as itself; what it grants is `monetization.access.COVERAGE_BY_STATUS`.
+# A status Stripe adds later keeps the local one (and is logged by the caller's audit trail).
 STATUS_FROM_STRIPE = {
     "active": Subscription.Status.ACTIVE,
-    "trialing": Subscription.Status.ACTIVE,
+    "trialing": Subscription.Status.TRIALING,
     "past_due": Subscription.Status.PAST_DUE,
-    "unpaid": Subscription.Status.PAST_DUE,
-    "incomplete": Subscription.Status.PAST_DUE,
     "canceled": Subscription.Status.CANCELED,
-    "incomplete_expired": Subscription.Status.EXPIRED,
+    "unpaid": Subscription.Status.UNPAID,
+    "incomplete": Subscription.Status.INCOMPLETE,
+    "incomplete_expired": Subscription.Status.INCOMPLETE_EXPIRED,
+    "paused": Subscription.Status.PAUSED,
 }
+# Statuses that still renew: Stripe charges (or retries) the next period.
+RENEWING_STATUSES = [
+    status for status, coverage in COVERAGE_BY_STATUS.items() if coverage in (Coverage.RENEWING, Coverage.TRIAL)
+]
+# Statuses a paid invoice settles: the subscription is ACTIVE again.
+SETTLED_BY_PAYMENT = (
+    Subscription.Status.PAST_DUE,
+    Subscription.Status.UNPAID,
+    Subscription.Status.INCOMPLETE,
+    Subscription.Status.EXPIRED,
+)
 _AUDITED_FIELDS = (
     "plan",
     "status",
     "started_at",
     "current_period_start",
     "ends_at",
+    "paid_through",
+    "paid_period_revoked",
+    "trial_end",
     "canceled_at",
     "ended_at",
     "cancel_at_period_end",
@@ -84,6 +102,7 @@ def apply_stripe_subscription(subscription: Subscription, data: dict) -> None:
         subscription.ends_at = period_end
     subscription.canceled_at = from_unix(data.get("canceled_at"))
     subscription.ended_at = from_unix(data.get("ended_at"))
+    subscription.trial_end = from_unix(data.get("trial_end"))
     subscription.stripe_price_id = subscription_price_id(data) or subscription.stripe_price_id
     if data.get("customer"):
         subscription.stripe_customer_id = (
@@ -104,14 +123,18 @@ def sync_from_stripe_event(*, data: dict, event_created: datetime.datetime, dele
     # Already told the user (canceled) or already expired by our clock: no second mail.
     was_canceled = subscription.status in (Subscription.Status.CANCELED, Subscription.Status.EXPIRED)
     was_cancel_at_period_end = subscription.cancel_at_period_end
+    was_expired = subscription.status == Subscription.Status.EXPIRED
     apply_stripe_subscription(subscription, data)
+    if was_expired and subscription.status in RENEWING_STATUSES:
+        # Stripe still retries, but our clock closed the paid period: only a payment reopens it.
+        subscription.status = Subscription.Status.EXPIRED
     if deleted:
         subscription.status = Subscription.Status.CANCELED
         subscription.ended_at = subscription.ended_at or from_unix(data.get("ended_at")) or timezone.now()
         subscription.ends_at = subscription.ended_at
     mark_event_applied(subscription, event_created)
     subscription.save()
-    audit_change(instance=subscription, action="UPDATE", before=before, after=snapshot(subscription))
+    audit_change(instance=subscription, action=AuditLog.Action.UPDATE, before=before, after=snapshot(subscription))
     if subscription.status == Subscription.Status.CANCELED and not was_canceled:
         _emit_canceled(subscription, effective="now")
     elif subscription.cancel_at_period_end and not was_cancel_at_period_end:
@@ -129,7 +152,13 @@ def mark_cancel_at_period_end(*, subscription_id, data: dict, actor) -> Subscrip
             apply_stripe_subscription(subscription, data)
             subscription.cancel_at_period_end = True
         subscription.save()
-        audit_change(instance=subscription, action="UPDATE", actor=actor, before=before, after=snapshot(subscription))
+        audit_change(
+            instance=subscription,
+            action=AuditLog.Action.UPDATE,
+            actor=actor,
+            before=before,
+            after=snapshot(subscription),
+        )
         if not was_cancel_at_period_end:
             _emit_canceled(subscription, effective="period_end")
     return subscription
@@ -137,9 +166,9 @@ def mark_cancel_at_period_end(*, subscription_id, data: dict, actor) -> Subscrip
 
 def _emit_canceled(subscription: Subscription, *, effective: str) -> None:
     emit_event(
-        "Subscription",
+        events.SUBSCRIPTION,
         subscription.pk,
-        "billing.subscription_canceled",
+        events.SUBSCRIPTION_CANCELED,
         {
             "subscription_id": str(subscription.pk),
             "user_id": str(subscription.user_id),
@@ -153,45 +182,67 @@ def cancellable_subscription(user) -> Subscription | None:
     """The user's live Stripe subscription that still renews."""
     return (
         Subscription.objects.granting_premium()
-        .filter(user=user, status__in=[Subscription.Status.ACTIVE, Subscription.Status.PAST_DUE])
+        .filter(user=user, status__in=RENEWING_STATUSES)
         .exclude(stripe_subscription_id=None)
         .order_by("-created_at")
         .first()
     )
 
 
-# Stripe charges a renewal about an hour after the period ends and retries a failed card for
-# days; a renewing subscription is expired only once Stripe had that long to tell us.
-RENEWAL_GRACE = datetime.timedelta(days=3)
+def refresh_paid_coverage(subscription: Subscription) -> None:
+    """Move `paid_through` to the latest period a payment paid, and say whether that payment still counts.
+
+    Caller holds the subscription's row lock and saves it. Recomputed from the Payment rows,
+    so the order in which payments, refunds and disputes arrived does not matter.
+    """
+    latest = (
+        Payment.objects.filter(
+            subscription=subscription,
+            status__in=[Payment.Status.COMPLETED, Payment.Status.REFUNDED],
+            period_end__isnull=False,
+        )
+        .order_by("-period_end", "-created_at")
+        .first()
+    )
+    if latest is None:
+        return
+    if subscription.paid_through is None or latest.period_end >= subscription.paid_through:
+        subscription.paid_through = latest.period_end
+        subscription.paid_period_revoked = not latest.in_good_standing
+
+
+def save_audited(subscription: Subscription, before: dict | None, *, actor=None) -> None:
+    subscription.save()
+    audit_change(
+        instance=subscription, action=AuditLog.Action.UPDATE, actor=actor, before=before, after=snapshot(subscription)
+    )
 
 
 def expire_lapsed_subscriptions(*, now: datetime.datetime | None = None, batch_size: int = 500) -> int:
-    """Premium rows whose paid period is over become EXPIRED (`billing.subscription_expired`).
-
-    Set to end (cancel at period end): at `ends_at`. Renewing: `RENEWAL_GRACE` after it.
-    """
+    """Renewing premium rows the access rule no longer opens become EXPIRED (`billing.subscription_expired`)."""
     now = now or timezone.now()
-    lapsed_filter = Q(cancel_at_period_end=True, ends_at__lte=now) | Q(ends_at__lte=now - RENEWAL_GRACE)
     expired = 0
     while True:
         with transaction.atomic():
             lapsed = (
                 Subscription.objects.select_for_update(skip_locked=True)
-                .filter(lapsed_filter, plan=Subscription.Plan.PREMIUM)
-                .filter(status__in=[Subscription.Status.ACTIVE, Subscription.Status.PAST_DUE])
-                .order_by("ends_at")[:batch_size]
+                .filter(plan=Subscription.Plan.PREMIUM, status__in=RENEWING_STATUSES)
+                .exclude(premium_filter(now))
+                .order_by("paid_through", "created_at")[:batch_size]
             )
             batch = list(lapsed)
             for subscription in batch:
                 before = snapshot(subscription)
                 subscription.status = Subscription.Status.EXPIRED
-                subscription.ended_at = subscription.ended_at or subscription.ends_at
+                subscription.ended_at = subscription.ended_at or access_until(subscription) or now
                 subscription.save(update_fields=["status", "ended_at", "updated_at"])
-                audit_change(instance=subscription, action="UPDATE", before=before, after=snapshot(subscription))
+                audit_change(
+                    instance=subscription, action=AuditLog.Action.UPDATE, before=before, after=snapshot(subscription)
+                )
                 emit_event(
-                    "Subscription",
+                    events.SUBSCRIPTION,
                     subscription.pk,
-                    "billing.subscription_expired",
+                    events.SUBSCRIPTION_EXPIRED,
                     {"subscription_id": str(subscription.pk), "user_id": str(subscription.user_id)},
                 )
         expired += len(batch)
@@ -200,25 +251,14 @@ def expire_lapsed_subscriptions(*, now: datetime.datetime | None = None, batch_s
 
 
 def pick_current(rows: list[Subscription], now: datetime.datetime | None = None) -> Subscription | None:
-    """The row that describes the user's plan: one granting premium (latest end), else the newest."""
+    """The row that describes the user's plan: one granting premium (latest access), else the newest."""
     if not rows:
         return None
     now = now or timezone.now()
-    granting = [row for row in rows if grants_premium(row, now)]
+    granting = [(until, row) for row in rows if (until := access_until(row)) is not None and now < until]
     if granting:
-        far_future = datetime.datetime.max.replace(tzinfo=datetime.UTC)
-        return max(granting, key=lambda row: (row.ends_at or far_future, row.created_at))
+        return max(granting, key=lambda pair: (pair[0], pair[1].created_at))[1]
     return max(rows, key=lambda row: row.created_at)
-
-
-def grants_premium(subscription: Subscription, now: datetime.datetime) -> bool:
-    """The same rule as `Subscription.objects.granting_premium()`, for a row already loaded."""
-    if subscription.plan != Subscription.Plan.PREMIUM:
-        return False
-    if subscription.status == Subscription.Status.ACTIVE and subscription.ends_at is None:
-        return True
-    live = (Subscription.Status.ACTIVE, Subscription.Status.PAST_DUE, Subscription.Status.CANCELED)
-    return subscription.status in live and subscription.ends_at is not None and subscription.ends_at > now
 
 
 def current_subscription(user) -> Subscription | None:

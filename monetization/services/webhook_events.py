@@ -5,14 +5,13 @@ NOTHING` and the row is then locked (`SELECT ... FOR UPDATE`), so the second del
 for the first to commit and then sees it PROCESSED. There is no check-then-insert window.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from monetization.models import WebhookEvent
-from monetization.services.outcomes import Outcome
+from monetization.services.stripe_events import StripeContext, apply_stripe_event
 
 DONE = (WebhookEvent.Status.PROCESSED, WebhookEvent.Status.IGNORED)
 
@@ -36,8 +35,8 @@ def _insert_or_lock(event: dict) -> WebhookEvent:
     return WebhookEvent.objects.select_for_update().get(stripe_id=event["id"])
 
 
-def process_webhook_event(event: dict, handle: Callable[[dict], Outcome]) -> Delivery:
-    """Run `handle` once per event id; its effects, outbox events and the row's status commit together.
+def process_webhook_event(event: dict, context: StripeContext) -> Delivery:
+    """Apply `event` once per event id; its effects, outbox events and the row's status commit together.
 
     An exception rolls everything back (the row too, if this delivery created it) and
     propagates; the caller then records the failure with `record_webhook_failure`.
@@ -46,7 +45,7 @@ def process_webhook_event(event: dict, handle: Callable[[dict], Outcome]) -> Del
         row = _insert_or_lock(event)
         if row.status in DONE:
             return Delivery(status=row.status, duplicate=True)
-        outcome = handle(event)
+        outcome = apply_stripe_event(event, context)
         row.status = outcome.status
         row.error_message = outcome.reason
         row.processed_at = timezone.now()
@@ -64,7 +63,3 @@ def record_webhook_failure(event: dict, error_message: str) -> None:
         row.error_message = error_message[:4000]
         row.processed_at = None
         row.save(update_fields=["status", "error_message", "processed_at", "updated_at"])
-
-
-def stored_event(webhook_event_id) -> dict:
-    return WebhookEvent.objects.get(pk=webhook_event_id).payload

@@ -18,6 +18,8 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
     status = Subscription.Status.ACTIVE
     started_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
     ends_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=29))
+    # Paid through the period Stripe shows, as after a paid checkout or renewal.
+    paid_through = factory.LazyAttribute(lambda subscription: subscription.ends_at)
     stripe_subscription_id = factory.Sequence(lambda n: f"sub_factory_{n}")
 
 

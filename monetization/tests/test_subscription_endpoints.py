@@ -27,6 +27,8 @@ def test_a_user_who_never_subscribed_is_on_the_free_plan(user_client):
         "started_at": None,
         "ends_at": None,
         "cancel_at_period_end": False,
+        "access_until": None,
+        "has_premium": False,
     }
 
 

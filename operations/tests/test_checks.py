@@ -58,6 +58,32 @@ def expire_subscription(subscription_id):
     Subscription.objects.filter(pk=subscription_id).update(status=Subscription.Status.EXPIRED)
 
 
+def premium_nobody_paid_for():
+    return SubscriptionFactory().pk  # paid_through ahead, but no payment behind it
+
+
+def paid_by_a_payment(subscription_id):
+    subscription = Subscription.objects.get(pk=subscription_id)
+    PaymentFactory(user=subscription.user, subscription=subscription, period_end=subscription.paid_through)
+
+
+def healthy_premium():
+    paid_by_a_payment(SubscriptionFactory().pk)
+    # In the renewal grace: the last payment covers now minus the grace.
+    in_grace = SubscriptionFactory(ends_at=ago(hours=30))
+    paid_by_a_payment(in_grace.pk)
+    SubscriptionFactory(status=Subscription.Status.TRIALING, paid_through=None, trial_end=ago(days=-7))
+    SubscriptionFactory(ends_at=ago(days=4))  # no access any more: nothing to back
+    refunded = SubscriptionFactory(paid_period_revoked=True)
+    PaymentFactory(
+        user=refunded.user,
+        subscription=refunded,
+        period_end=refunded.paid_through,
+        status=Payment.Status.REFUNDED,
+        refunded_cents=2000,
+    )
+
+
 def stale_intent():
     record = PaymentIntentRecordFactory()
     PaymentIntentRecord.objects.filter(pk=record.pk).update(created_at=ago(hours=25))
@@ -128,6 +154,7 @@ def fill_gap(resource_id):
 CASES = [
     Case("completed_payment_without_subscription", payment_without_subscription, healthy_payments, give_subscription),
     Case("active_subscription_past_end", subscription_active_past_end, healthy_subscriptions, expire_subscription),
+    Case("premium_without_paid_period", premium_nobody_paid_for, healthy_premium, paid_by_a_payment),
     Case("stale_payment_intent_record", stale_intent, healthy_intents, close_intent),
     Case("failed_webhook_event", failed_webhook, healthy_webhooks, reprocess_webhook),
     Case("failed_outbox_event", failed_outbox_event, healthy_outbox, complete_event),

@@ -5,7 +5,7 @@ from django.core.management import CommandError, ManagementUtility, call_command
 
 from core.models import DataQualityIssue
 from monetization.models import WebhookEvent
-from monetization.tests.factories import SubscriptionFactory
+from monetization.tests.factories import PaymentFactory, SubscriptionFactory
 from operations.tests.factories import WebhookEventFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,8 @@ def run(*args) -> str:
 
 
 def test_clean_data_passes_with_fail_on_issues():
-    SubscriptionFactory()
+    subscription = SubscriptionFactory()
+    PaymentFactory(user=subscription.user, subscription=subscription, period_end=subscription.paid_through)
     WebhookEventFactory()
     output = run("--fail-on-issues")
     assert "open data-quality issues: 0" in output

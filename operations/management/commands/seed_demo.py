@@ -155,6 +155,7 @@ def ensure_premium_subscriber(now) -> User:
             status=Subscription.Status.ACTIVE,
             started_at=now - timedelta(days=10),
             ends_at=now + timedelta(days=355),
+            paid_through=now + timedelta(days=355),
         )
     return user
 
