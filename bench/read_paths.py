@@ -143,31 +143,7 @@ with connection.cursor() as cursor:
 
 
 def pick_targets(env) -> dict:
-    """A published resource with versions and comments, its author, and a deep page at 80% of the feed."""
-    return django_eval(
-        env,
-        """
-from django.db.models import Count
-from read_models.feed import list_feed
-from resources.models import Resource
-from interactions.models import Comment
-published = Resource.objects.published()
-total = published.count()
-resource = published.annotate(n=Count("versions")).filter(n__gte=2, comments__isnull=False).first()
-deep_page = max(2, int(total * 0.8) // 20)
-page_before = list_feed(page=deep_page - 1, page_size=20)
-last = published.get(pk=page_before.items[-1].id)
-result = {
-    "dataset": {"resources": Resource.all_objects.count(), "published": total,
-                "comments": Comment.all_objects.count()},
-    "resource_id": str(resource.pk),
-    "author_id": str(resource.author_id),
-    "deep_page": deep_page,
-    "our_cursor": page_before.meta.next_cursor,
-    "drf_position": str(last.created_at),
-}
-""",
-    )
+    return django_eval(env, "from bench.read_path_targets import pick_targets\nresult = pick_targets()")
 
 
 def naive_cursor(position: str) -> str:

@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
@@ -46,8 +46,10 @@ class FeedCursor:
             created_at = parse_datetime(created_at_text)
             if created_at is None or created_at.tzinfo is None:
                 raise ValueError("naive or malformed timestamp")
+            # Normalized here: an offset at the calendar's edge (9999-12-31T23:59-23:59) has no UTC.
+            created_at = created_at.astimezone(UTC)
             return cls(created_at=created_at, id=UUID(hex=id_hex))
-        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as error:
+        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError) as error:
             raise InvalidCursor("Invalid cursor.") from error
 
 
