@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
+from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
@@ -152,19 +154,17 @@ def list_feed(
         raise InvalidCursor("This cursor belongs to another ordering of the feed.")
     with read_query_latency.labels(read_model="search" if q else "feed").time():
         window = _filtered(Resource.objects.published(), tags=tags, author_id=author_id)
-        if q:
-            window = full_text().matching(window, q)
+        offset = 0 if cursor is not None else (page - 1) * page_size
         ordering = ("-rank", "-created_at", "-id") if q else ("-created_at", "-id")
-        window = window.order_by(*ordering)
-        if cursor is not None:
-            window = window.filter(_after(cursor))
-            offset = 0
+        # Deferred join: the inner query walks only the index (or the matches) to pick the
+        # page's ids; names and comment counts are computed for those rows alone. One row more
+        # than the page tells whether a next page exists, without a COUNT.
+        if q:
+            page_ids = _ranked_page_ids(full_text().matching(window, q), cursor, offset, page_size + 1)
         else:
-            offset = (page - 1) * page_size
-        # Deferred join: the inner query walks only the index to pick the page's ids (skipping
-        # `offset` entries cheaply); names and comment counts are computed for those rows
-        # alone. One row more than the page tells whether a next page exists, without a COUNT.
-        page_ids = window.values("id")[offset : offset + page_size + 1]
+            if cursor is not None:
+                window = window.filter(_after(cursor))
+            page_ids = window.order_by(*ordering).values("id")[offset : offset + page_size + 1]
         rows = Resource.objects.filter(pk__in=page_ids)
         if q:
             rows = full_text().ranked(rows, q)
@@ -223,10 +223,33 @@ def _filtered(queryset, *, tags: tuple[str, ...], author_id: UUID | None):
 
 
 def _after(cursor: FeedCursor) -> Q:
-    """Rows strictly after the cursor in the feed's descending order."""
+    """Rows strictly after the cursor in newest-first order."""
     at, last_id = cursor.created_at, cursor.id
-    if cursor.rank is None:
-        # `created_at <= c` bounds the index scan; the OR only breaks ties within one instant.
-        return Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(id__lt=last_id))
-    rank = cursor.rank
-    return Q(rank__lt=rank) | Q(rank=rank, created_at__lt=at) | Q(rank=rank, created_at=at, id__lt=last_id)
+    # `created_at <= c` bounds the index scan; the OR only breaks ties within one instant.
+    return Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(id__lt=last_id))
+
+
+def _ranked_page_ids(matches, cursor: FeedCursor | None, offset: int, limit: int):
+    """Ids of one page of `matches` by (rank, created_at, id) descending, after `cursor`.
+
+    The matches form a fenced derived table, so each rank is computed once and the keyset
+    compares a column: inlined, the rank would be computed again in WHERE for every match and
+    a deep page would cost twice the first.
+    """
+    if matches.query.is_empty():  # nothing to look for (stop words only): no SQL to build on
+        return matches.values("id")
+    inner, params = matches.order_by().values("id", "created_at", "rank").query.sql_with_params()
+    keyset, keyset_params = "", []
+    if cursor is not None:
+        keyset = "WHERE (m.rank, m.created_at, m.id) < (%s, %s, %s)"
+        keyset_params = [
+            cursor.rank,
+            Resource._meta.get_field("created_at").get_db_prep_value(cursor.created_at, connection),
+            Resource._meta.pk.get_db_prep_value(cursor.id, connection),
+        ]
+    # Only the ORM's compiled SQL and constants are spliced in; every value is a parameter.
+    sql = (
+        f"SELECT m.id FROM ({inner} {full_text().fence}) m {keyset} "  # noqa: S608
+        "ORDER BY m.rank DESC, m.created_at DESC, m.id DESC LIMIT %s OFFSET %s"
+    )
+    return RawSQL(sql, [*params, *keyset_params, limit, offset])  # noqa: S611

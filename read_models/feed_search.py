@@ -19,6 +19,9 @@ from django.db.models.functions import Cast
 
 
 class FullText(Protocol):
+    # Appended to a derived table so that the database computes it once, not inlined per use.
+    fence: str
+
     def matching(self, queryset: QuerySet, q: str) -> QuerySet:
         """The rows of `queryset` that match `q`, annotated with `rank`."""
 
@@ -27,6 +30,7 @@ class FullText(Protocol):
 
 
 class PostgresFullText:
+    fence = "OFFSET 0"
     @staticmethod
     def _query(q: str) -> SearchQuery:
         return SearchQuery(q, search_type="websearch", config=settings.SEARCH_TEXT_CONFIG)
@@ -50,6 +54,7 @@ SQLITE_COLUMN_WEIGHTS = (0.0, 10.0, 4.0, 1.0)
 
 
 class SqliteFullText:
+    fence = "LIMIT -1 OFFSET 0"
     def matching(self, queryset: QuerySet, q: str) -> QuerySet:
         expression = fts5_expression(q)
         if expression is None:
