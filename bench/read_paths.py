@@ -9,9 +9,11 @@ Run by hand (about 3 minutes once the data exists, plus ~2 minutes to seed it th
 2. Serves the project with gunicorn on loopback (settings `bench.naive.settings`: the real
    project plus the naive viewsets under /naive/ and an X-DB-Queries response header).
 3. Drives each read path with wrk (bounded: fixed duration and connections) — feed page 1,
-   a deep page by offset and by cursor, detail, author — for ours and the naive version.
-4. Prints a table (req/s, p50, p99, queries per request, ratio ours/naive) and writes
-   bench/results/read_paths.json.
+   a deep page by offset and by cursor, detail, author — for ours and the naive version;
+   then the feed's search and filters (a common word, a rare word, a two-word phrase, a tag,
+   a tag with q, and page 50 of the common word's results by cursor), ours only.
+4. Prints a table (req/s, p50, p99, queries per request, ratio ours/naive), the search aims
+   (p99 against feed page 1's, page 50 against page 1) and writes bench/results/read_paths.json.
 """
 
 import argparse
@@ -93,8 +95,16 @@ def main() -> int:
         server.wait(timeout=30)
 
     print_table(rows)
+    aims = search_aims(rows)
+    print("\nsearch p99 / feed page 1 p99 (aim <= 3):")
+    for path, ratio in aims["search_p99_over_feed_p99"].items():
+        print(f"  {path:<40} {ratio:.2f}")
+    print(f"search page 50 / page 1 p99 (aim <= 1.2): {aims['search_page_50_over_page_1_p99']:.2f}")
+    dataset = {**targets["dataset"], "search_first_page_sizes": targets["search_page_sizes"]}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"dataset": targets["dataset"], "settings": vars(args), "rows": rows}, indent=2))
+    RESULTS.write_text(
+        json.dumps({"dataset": dataset, "settings": vars(args), "rows": rows, "search_aims": aims}, indent=2)
+    )
     print(f"\nwrote {RESULTS.relative_to(ROOT)}")
     return 0
 
@@ -143,31 +153,7 @@ with connection.cursor() as cursor:
 
 
 def pick_targets(env) -> dict:
-    """A published resource with versions and comments, its author, and a deep page at 80% of the feed."""
-    return django_eval(
-        env,
-        """
-from django.db.models import Count
-from read_models.feed import list_feed
-from resources.models import Resource
-from interactions.models import Comment
-published = Resource.objects.published()
-total = published.count()
-resource = published.annotate(n=Count("versions")).filter(n__gte=2, comments__isnull=False).first()
-deep_page = max(2, int(total * 0.8) // 20)
-page_before = list_feed(page=deep_page - 1, page_size=20)
-last = published.get(pk=page_before.items[-1].id)
-result = {
-    "dataset": {"resources": Resource.all_objects.count(), "published": total,
-                "comments": Comment.all_objects.count()},
-    "resource_id": str(resource.pk),
-    "author_id": str(resource.author_id),
-    "deep_page": deep_page,
-    "our_cursor": page_before.meta.next_cursor,
-    "drf_position": str(last.created_at),
-}
-""",
-    )
+    return django_eval(env, "from bench.read_path_targets import pick_targets\nresult = pick_targets()")
 
 
 def naive_cursor(position: str) -> str:
@@ -192,19 +178,44 @@ def run_all(base: str, targets: dict, args) -> list[dict]:
         ("detail", f"/api/resources/{targets['resource_id']}/detail/", f"/naive/resources/{targets['resource_id']}/"),
         ("author", f"/api/authors/{targets['author_id']}/", f"/naive/authors/{targets['author_id']}/"),
     ]
+    # Search has no naive counterpart: its aims are relative to our own feed page 1.
+    paths += [
+        (f"search: {name}", "/api/feed/?" + urlencode({**query, "page_size": 20}, doseq=True), None)
+        for name, query in targets["searches"].items()
+    ]
+    common = targets["searches"]["common word"]
+    paths.append(
+        (
+            "search: common word, page 50 (cursor)",
+            "/api/feed/?" + urlencode({**common, "page_size": 20, "cursor": targets["deep_search_cursor"]}),
+            None,
+        )
+    )
     rows = []
     for name, ours_path, naive_path in paths:
         ours = measure(base, ours_path, args)
-        naive = measure(base, naive_path, args)
+        naive = measure(base, naive_path, args) if naive_path else None
         row = {
             "path": name,
             "ours": ours,
             "naive": naive,
-            "ratio_rps": round(ours["rps"] / naive["rps"], 2) if naive["rps"] else None,
+            "ratio_rps": round(ours["rps"] / naive["rps"], 2) if naive and naive["rps"] else None,
         }
-        print(f"  {name}: ours {ours['rps']:.0f} req/s, naive {naive['rps']:.0f} req/s", flush=True)
+        print(f"  {name}: ours {ours['rps']:.0f} req/s" + (f", naive {naive['rps']:.0f} req/s" if naive else ""))
         rows.append(row)
     return rows
+
+
+def search_aims(rows: list[dict]) -> dict:
+    """Search p99 within 3x feed page 1's p99; page 50 of a search within 1.2x its page 1."""
+    p99 = {row["path"]: row["ours"]["p99_ms"] for row in rows}
+    feed_p99 = p99["feed page 1"]
+    searches = {path: value for path, value in p99.items() if path.startswith("search: ")}
+    deep = searches["search: common word, page 50 (cursor)"] / searches["search: common word"]
+    return {
+        "search_p99_over_feed_p99": {path: round(value / feed_p99, 2) for path, value in searches.items()},
+        "search_page_50_over_page_1_p99": round(deep, 2),
+    }
 
 
 def measure(base: str, path: str, args) -> dict:
@@ -251,15 +262,17 @@ def wait_until_up(url: str, timeout: float = 30) -> None:
 
 def print_table(rows: list[dict]) -> None:
     header = (
-        f"{'path':<26} {'impl':<6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>8} {'ratio ours/naive':>17}"
+        f"{'path':<40} {'impl':<6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>8} {'ratio ours/naive':>17}"
     )
     print("\n" + header + "\n" + "-" * len(header))
     for row in rows:
         for impl in ("ours", "naive"):
             m = row[impl]
+            if m is None:
+                continue
             ratio = f"{row['ratio_rps']:.2f}x" if impl == "ours" and row["ratio_rps"] else ""
             print(
-                f"{row['path'] if impl == 'ours' else '':<26} {impl:<6} {m['rps']:>8.0f} {m['p50_ms']:>8.2f} "
+                f"{row['path'] if impl == 'ours' else '':<40} {impl:<6} {m['rps']:>8.0f} {m['p50_ms']:>8.2f} "
                 f"{m['p99_ms']:>8.2f} {m['queries']:>8} {ratio:>17}"
             )
 

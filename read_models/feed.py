@@ -1,28 +1,36 @@
-"""The public feed: newest published resources, by offset page or by keyset cursor.
+"""The public feed: published resources, newest first or by relevance to `q`, by page or cursor.
 
-Exactly two queries whatever the page size: the page (author name and comment count joined
-in), then the page's tag names. The cursor is an opaque token for the keyset
-(created_at, id) of the last item, served by the partial index `resource_feed_idx`, so a
-deep page costs what the first one costs.
+Exactly two queries whatever the page size, search and filters: the page (author name and
+comment count joined in), then the page's tag names. The cursor is an opaque token for the
+keyset of the last item: (created_at, id), served by the partial index `resource_feed_idx`,
+or with `q` (rank, created_at, id), so a deep page costs what the first one costs.
+`tag` filters (all of them must match) and `author` narrow either order; full-text matching
+lives in `read_models.feed_search`.
 """
 
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db import connection
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
 from core.metrics import read_query_latency
 from interactions.models import Comment
 from read_models.author_names import display_name
+from read_models.feed_search import full_text
 from resources.models import Resource
 
 MAX_PAGE_SIZE = 100
+MAX_QUERY_LENGTH = 200
+MAX_TAG_FILTERS = 10
 
 
 class InvalidCursor(ValueError):
@@ -31,24 +39,41 @@ class InvalidCursor(ValueError):
 
 @dataclass(frozen=True, kw_only=True)
 class FeedCursor:
+    """Where the previous page ended; `rank` is set when it was a search (ordered by relevance)."""
+
     created_at: datetime
     id: UUID
+    rank: float | None = None
 
     def encode(self) -> str:
-        raw = json.dumps([self.created_at.isoformat(), self.id.hex], separators=(",", ":")).encode()
+        keys = [self.created_at.isoformat(), self.id.hex]
+        if self.rank is not None:
+            keys.append(self.rank)
+        raw = json.dumps(keys, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
     def decode(cls, token: str) -> "FeedCursor":
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            created_at_text, id_hex = json.loads(raw)
+            created_at_text, id_hex, *rest = json.loads(raw)
             created_at = parse_datetime(created_at_text)
             if created_at is None or created_at.tzinfo is None:
                 raise ValueError("naive or malformed timestamp")
-            return cls(created_at=created_at, id=UUID(hex=id_hex))
-        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as error:
+            # Normalized here: an offset at the calendar's edge (9999-12-31T23:59-23:59) has no UTC.
+            created_at = created_at.astimezone(UTC)
+            return cls(created_at=created_at, id=UUID(hex=id_hex), rank=_rank_from(rest))
+        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError) as error:
             raise InvalidCursor("Invalid cursor.") from error
+
+
+def _rank_from(rest: list) -> float | None:
+    if not rest:
+        return None
+    (rank,) = rest
+    if isinstance(rank, bool) or not isinstance(rank, int | float) or not math.isfinite(rank):
+        raise ValueError("rank must be a finite number")
+    return float(rank)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,49 +133,73 @@ def tag_names_by_resource(resource_ids) -> dict:
     return names
 
 
-def list_feed(*, page: int = 1, page_size: int = 20, cursor: FeedCursor | None = None) -> FeedPage:
-    """Newest first. With `cursor`, the page after it (and `page` is ignored)."""
+def list_feed(
+    *,
+    page: int = 1,
+    page_size: int = 20,
+    cursor: FeedCursor | None = None,
+    q: str = "",
+    tags: tuple[str, ...] = (),
+    author_id: UUID | None = None,
+) -> FeedPage:
+    """Newest first, or by relevance then newest when `q` is given; `tags` (slugs) all present,
+    written by `author_id`. With `cursor`, the page after it (and `page` is ignored); a cursor
+    from a search pages only a search, and the other way round."""
     if not 1 <= page_size <= MAX_PAGE_SIZE or page < 1:
         raise ValueError("page must be >= 1 and page_size within 1..100")
-    with read_query_latency.labels(read_model="feed").time():
-        window = Resource.objects.published().order_by("-created_at", "-id")
-        if cursor is not None:
-            # `created_at <= c` bounds the index scan; the OR only breaks ties within one instant.
-            window = window.filter(created_at__lte=cursor.created_at).filter(
-                Q(created_at__lt=cursor.created_at) | Q(id__lt=cursor.id)
-            )
-            offset = 0
+    q = q.strip()
+    if len(q) > MAX_QUERY_LENGTH or len(tags) > MAX_TAG_FILTERS:
+        raise ValueError("q or tags too long")
+    if cursor is not None and (cursor.rank is not None) != bool(q):
+        raise InvalidCursor("This cursor belongs to another ordering of the feed.")
+    with read_query_latency.labels(read_model="search" if q else "feed").time():
+        window = _filtered(Resource.objects.published(), tags=tags, author_id=author_id)
+        offset = 0 if cursor is not None else (page - 1) * page_size
+        ordering = ("-rank", "-created_at", "-id") if q else ("-created_at", "-id")
+        # Deferred join: the inner query walks only the index (or the matches) to pick the
+        # page's ids; names and comment counts are computed for those rows alone. One row more
+        # than the page tells whether a next page exists, without a COUNT.
+        if q:
+            page_ids = _ranked_page_ids(full_text().matching(window, q), cursor, offset, page_size + 1)
         else:
-            offset = (page - 1) * page_size
-        # Deferred join: the inner query walks only the index to pick the page's ids (skipping
-        # `offset` entries cheaply); names and comment counts are computed for those rows
-        # alone. One row more than the page tells whether a next page exists, without a COUNT.
-        page_ids = window.values("id")[offset : offset + page_size + 1]
+            if cursor is not None:
+                window = window.filter(_after(cursor))
+            page_ids = window.order_by(*ordering).values("id")[offset : offset + page_size + 1]
+        rows = Resource.objects.filter(pk__in=page_ids)
+        if q:
+            rows = full_text().ranked(rows, q)
         fetched = list(
-            Resource.objects.filter(pk__in=page_ids)
-            .annotate(author_username=F("author__profile__username"), comment_count=live_comment_count())
-            .order_by("-created_at", "-id")
-            .values("id", "title", "visibility", "created_at", "author_id", "author_username", "comment_count")
+            rows.annotate(author_username=F("author__profile__username"), comment_count=live_comment_count())
+            .order_by(*ordering)
+            .values(
+                "id",
+                "title",
+                "visibility",
+                "created_at",
+                "author_id",
+                "author_username",
+                "comment_count",
+                *(["rank"] if q else []),
+            )
         )
         has_next = len(fetched) > page_size
         fetched = fetched[:page_size]
-        tags = tag_names_by_resource([row["id"] for row in fetched])
+        tag_names = tag_names_by_resource([row["id"] for row in fetched])
         items = [
             FeedItem(
                 id=row["id"],
                 title=row["title"],
                 author_name=display_name(row["author_username"], row["author_id"]),
-                tags=tags[row["id"]],
+                tags=tag_names[row["id"]],
                 visibility=row["visibility"],
                 created_at=row["created_at"],
                 stats=FeedItemStats(comment_count=row["comment_count"]),
             )
             for row in fetched
         ]
+        last = fetched[-1] if has_next and fetched else None
         next_cursor = (
-            FeedCursor(created_at=fetched[-1]["created_at"], id=fetched[-1]["id"]).encode()
-            if has_next and fetched
-            else None
+            FeedCursor(created_at=last["created_at"], id=last["id"], rank=last.get("rank")).encode() if last else None
         )
         return FeedPage(
             items=items,
@@ -161,3 +210,46 @@ def list_feed(*, page: int = 1, page_size: int = 20, cursor: FeedCursor | None =
                 next_cursor=next_cursor,
             ),
         )
+
+
+def _filtered(queryset, *, tags: tuple[str, ...], author_id: UUID | None):
+    """Each tag one EXISTS on the (resource, tag) unique index; an unknown slug matches nothing."""
+    if author_id is not None:
+        queryset = queryset.filter(author_id=author_id)
+    for slug in dict.fromkeys(tags):
+        links = Resource.tags.through.objects.filter(resource_id=OuterRef("pk"), tag__slug=slug)
+        queryset = queryset.filter(Exists(links))
+    return queryset
+
+
+def _after(cursor: FeedCursor) -> Q:
+    """Rows strictly after the cursor in newest-first order."""
+    at, last_id = cursor.created_at, cursor.id
+    # `created_at <= c` bounds the index scan; the OR only breaks ties within one instant.
+    return Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(id__lt=last_id))
+
+
+def _ranked_page_ids(matches, cursor: FeedCursor | None, offset: int, limit: int):
+    """Ids of one page of `matches` by (rank, created_at, id) descending, after `cursor`.
+
+    The matches form a fenced derived table, so each rank is computed once and the keyset
+    compares a column: inlined, the rank would be computed again in WHERE for every match and
+    a deep page would cost twice the first.
+    """
+    if matches.query.is_empty():  # nothing to look for (stop words only): no SQL to build on
+        return matches.values("id")
+    inner, params = matches.order_by().values("id", "created_at", "rank").query.sql_with_params()
+    keyset, keyset_params = "", []
+    if cursor is not None:
+        keyset = "WHERE (m.rank, m.created_at, m.id) < (%s, %s, %s)"
+        keyset_params = [
+            cursor.rank,
+            Resource._meta.get_field("created_at").get_db_prep_value(cursor.created_at, connection),
+            Resource._meta.pk.get_db_prep_value(cursor.id, connection),
+        ]
+    # Only the ORM's compiled SQL and constants are spliced in; every value is a parameter.
+    sql = (
+        f"SELECT m.id FROM ({inner} {full_text().fence}) m {keyset} "  # noqa: S608
+        "ORDER BY m.rank DESC, m.created_at DESC, m.id DESC LIMIT %s OFFSET %s"
+    )
+    return RawSQL(sql, [*params, *keyset_params, limit, offset])  # noqa: S611

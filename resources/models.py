@@ -1,10 +1,12 @@
 """Resources authors publish, and their immutable file versions."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 from core.immutability import ImmutableFieldsMixin, ImmutableFieldsQuerySet
 from core.models import BaseModel, SoftDeleteManager, SoftDeleteModel, SoftDeleteQuerySet, Tag
+from resources.fulltext import FullTextTableField, resource_search_vector
 
 
 class Visibility(models.TextChoices):
@@ -40,6 +42,11 @@ class Resource(SoftDeleteModel):
     price_cents = models.PositiveIntegerField(null=True, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="resources")
     tags = models.ManyToManyField(Tag, blank=True, related_name="resources")
+    # Written only by database triggers (see resources.fulltext): the tag names, for search.
+    search_tags = models.TextField(default="", editable=False)
+    search_vector = models.GeneratedField(
+        expression=resource_search_vector(), output_field=SearchVectorField(), db_persist=True
+    )
 
     objects = ResourceManager()
     all_objects = models.Manager.from_queryset(ResourceQuerySet)()
@@ -54,10 +61,33 @@ class Resource(SoftDeleteModel):
                 condition=models.Q(deleted_at__isnull=True, visibility__in=["public", "premium"]),
             ),
             models.Index(fields=["author", "-created_at"], name="resource_author_recent_idx"),
+            # PostgreSQL's GIN index on search_vector comes from migration 0003 (SQLite has none).
         ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class ResourceSearchEntry(models.Model):
+    """SQLite's FTS5 table over title, tag names and description; triggers write it, queries read it."""
+
+    resource = models.OneToOneField(
+        Resource,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_column="resource_id",
+        db_constraint=False,
+        related_name="search_entry",
+    )
+    title = models.TextField()
+    tags = models.TextField()
+    description = models.TextField()
+    document = FullTextTableField(db_column="resources_resource_search")
+
+    class Meta:
+        managed = False
+        required_db_vendor = "sqlite"
+        db_table = "resources_resource_search"
 
 
 class ResourceVersion(ImmutableFieldsMixin, BaseModel):

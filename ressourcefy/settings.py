@@ -274,3 +274,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 # --- Auth and user (issue 4)
 # Where Google publishes the certificates that sign its ID tokens ({key id: PEM}).
 GOOGLE_CERTS_URL = env_str("GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth2/v1/certs")
+
+# --- Feed search
+# PostgreSQL text search configuration of the stored search vector and of `q`. Not an environment
+# variable: a generated column's expression is fixed by its migration, so a change here is a schema
+# change (makemigrations resources, then migrate rebuilds the column). See docs/operations.md.
+SEARCH_TEXT_CONFIG = "english"

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from read_models.feed import MAX_PAGE_SIZE, FeedCursor, InvalidCursor
+from read_models.feed import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, MAX_TAG_FILTERS, FeedCursor, InvalidCursor
 from resources.models import Visibility
 
 # --- inputs -------------------------------------------------------------------------------
@@ -43,11 +43,36 @@ class FeedQuerySerializer(serializers.Serializer):
         help_text="meta.next_cursor of the previous page (keyset paging; page is ignored)",
     )
 
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=MAX_QUERY_LENGTH,
+        help_text=(
+            "Full-text search over title, tag names and description (web search syntax: words, "
+            '"a phrase", `or`, `-word`). Orders by relevance, then newest.'
+        ),
+    )
+    tag = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        default=list,
+        max_length=MAX_TAG_FILTERS,
+        help_text="Tag slug; repeat it to require every one (?tag=python&tag=django). Unknown: empty page.",
+    )
+    author = serializers.UUIDField(required=False, help_text="Author's user id. Unknown: empty page.")
+
     def validate_cursor(self, value: str) -> FeedCursor:
         try:
             return FeedCursor.decode(value)
         except InvalidCursor as error:
             raise serializers.ValidationError(str(error)) from None
+
+    def validate(self, attrs: dict) -> dict:
+        cursor = attrs.get("cursor")
+        if cursor is not None and (cursor.rank is not None) != bool(attrs["q"]):
+            raise serializers.ValidationError({"cursor": ["This cursor belongs to another ordering of the feed."]})
+        return attrs
 
 
 # --- outputs ------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from core.tests.factories import TagFactory
 from interactions.tests.factories import CommentFactory
 from monetization.models import Subscription
 from resources.models import Visibility
@@ -68,6 +69,8 @@ class SweptResource:
     deleted: bool
     markers: dict[str, str]  # kind ("title", "id", "file_url v1", ...) -> unique text
     id: str = ""
+    token: str = ""  # a word only this resource's title holds, for `q`
+    tag_slug: str = ""  # a tag only this resource has, for `tag`
 
     @property
     def file_urls(self) -> list[str]:
@@ -80,6 +83,7 @@ class World:
     resources: list[SweptResource]
     comment_ids: list[str]
     all_user_ids: list[str]
+    shared_tag: str = ""  # every resource has it
 
 
 @dataclass
@@ -117,14 +121,20 @@ def make_world() -> World:
         )
         users[name] = user
     commenter = UserFactory(username="commenter")
+    shared_tag = TagFactory(name="Sweep shared", slug="sweep-shared")
     resources, comment_ids = [], []
     for owner in AUTHORS:
         for visibility in VISIBILITIES:
             for deleted in (False, True):
                 key = f"{owner}-{visibility}-{'deleted' if deleted else 'live'}"
                 tag = uuid4().hex
+                own_tag = TagFactory(name=f"Sweep tag {tag[:12]}", slug=f"sweep-{tag[:12]}")
                 resource = ResourceFactory(
-                    author=users[owner], visibility=visibility, title=f"Sweep title {key} {tag}", price_cents=None
+                    author=users[owner],
+                    visibility=visibility,
+                    title=f"Sweep title {key} {tag}",
+                    price_cents=None,
+                    tags=[shared_tag, own_tag],
                 )
                 markers = {"title": resource.title, "id": str(resource.pk)}
                 for number in (1, 2):
@@ -140,9 +150,19 @@ def make_world() -> World:
                     comment_ids.append(str(comment.pk))
                 if deleted:
                     resource.delete()
-                resources.append(SweptResource(key, owner, visibility, deleted, markers, id=str(resource.pk)))
+                resources.append(
+                    SweptResource(
+                        key, owner, visibility, deleted, markers, id=str(resource.pk), token=tag, tag_slug=own_tag.slug
+                    )
+                )
     all_user_ids = [str(user.pk) for user in users.values() if user is not None] + [str(commenter.pk)]
-    return World(users=users, resources=resources, comment_ids=comment_ids, all_user_ids=all_user_ids)
+    return World(
+        users=users,
+        resources=resources,
+        comment_ids=comment_ids,
+        all_user_ids=all_user_ids,
+        shared_tag=shared_tag.slug,
+    )
 
 
 # The oracle, from SPEC.md alone.
@@ -210,9 +230,12 @@ def expand(path: str, parameters: list[dict], world: World):
     return [(path.replace("{" + name + "}", value), resource) for value, resource in path_values(world)[name]]
 
 
-def walk(client: APIClient, operation: str, url: str, query_names: set[str], resource, sweep: Sweep) -> None:
+def walk(
+    client: APIClient, operation: str, url: str, query_names: set[str], resource, sweep: Sweep, base: dict | None = None
+) -> None:
     def get(query: dict) -> dict | None:
-        full = f"{url}?{urlencode(query)}" if query else url
+        query = {**(base or {}), **query}
+        full = f"{url}?{urlencode(query, doseq=True)}" if query else url
         response = client.get(full)
         sweep.responses.append(Swept(operation, full, query, response.status_code, response.content.decode(), resource))
         if response.status_code >= 500:
@@ -246,7 +269,63 @@ def sweep_as(viewer: str, world: World, operations: dict[str, list[dict]]) -> Sw
         query_names = {p["name"] for p in parameters if p["in"] == "query"}
         for url, resource in expand(path, parameters, world):
             walk(client, path, url, query_names, resource, sweep)
+        if path == "/api/feed/":
+            assert {"q", "tag", "author"} <= query_names, "the feed's search parameters left the schema"
+            for base in feed_filters(world):
+                walk(client, path, path, query_names, None, sweep, base=base)
     return sweep
+
+
+def feed_filters(world: World) -> list[dict]:
+    """Searches and filters the feed is walked with: each must list only what the plain feed may."""
+    authors = [str(world.users[name].pk) for name in AUTHORS]
+    filters = [{"q": "Sweep"}, {"q": "sweep title"}, {"tag": world.shared_tag}, {"author": str(uuid4())}]
+    filters += [{"author": author} for author in authors]
+    filters += [{"q": "Sweep", "tag": world.shared_tag, "author": author} for author in authors]
+    filters += [{"q": resource.token} for resource in world.resources]
+    filters += [{"tag": [world.shared_tag, resource.tag_slug]} for resource in world.resources]
+    return filters
+
+
+FILTER_NAMES = ("q", "tag", "author")
+
+
+def expected_by_filter(world: World, base: dict) -> set[str]:
+    """The oracle for a filtered feed: live public and premium resources that the filter names."""
+    authors = {str(world.users[name].pk): name for name in AUTHORS}
+    wanted_tags = set(base["tag"]) if isinstance(base.get("tag"), list) else {base["tag"]} if "tag" in base else set()
+    found = set()
+    for resource in world.resources:
+        if resource.deleted or resource.visibility == Visibility.PRIVATE:
+            continue
+        if "author" in base and authors.get(base["author"]) != resource.owner:
+            continue
+        if not wanted_tags <= {world.shared_tag, resource.tag_slug}:
+            continue
+        q = base.get("q", "").lower()
+        if q and q not in ("sweep", "sweep title") and q != resource.token:
+            continue
+        found.add(resource.id)
+    return found
+
+
+def filtered_feed_problems(world: World, sweep: Sweep) -> list[str]:
+    """Walked by cursor at page size 1, each filtered feed lists exactly what the oracle says."""
+    listed: dict[str, list[str]] = {}
+    for response in sweep.responses:
+        base = {name: response.query[name] for name in FILTER_NAMES if name in response.query}
+        if response.operation != "/api/feed/" or not base or response.status != 200:
+            continue
+        if response.query.get("page_size") == 1 and "page" not in response.query:
+            listed.setdefault(json.dumps(base, sort_keys=True), []).extend(
+                item["id"] for item in json.loads(response.text)["data"]
+            )
+    problems = []
+    for base in feed_filters(world):
+        ids = listed.get(json.dumps(base, sort_keys=True), [])
+        if sorted(ids) != sorted(expected_by_filter(world, base)) or len(set(ids)) != len(ids):
+            problems.append(f"feed {base} listed {len(ids)} items, expected {len(expected_by_filter(world, base))}")
+    return problems
 
 
 def leaks(viewer: str, world: World, sweep: Sweep) -> list[str]:
@@ -310,7 +389,13 @@ def feed_problems(viewer: str, world: World, sweep: Sweep) -> list[str]:
     published = {r.id for r in world.resources if not r.deleted and r.visibility != Visibility.PRIVATE}
     listed = []
     for response in sweep.responses:
-        if response.operation == "/api/feed/" and response.query.get("page_size") == 1 and "page" not in response.query:
+        filtered = any(name in response.query for name in FILTER_NAMES)
+        if (
+            response.operation == "/api/feed/"
+            and not filtered
+            and response.query.get("page_size") == 1
+            and "page" not in response.query
+        ):
             listed += [item["id"] for item in json.loads(response.text)["data"]]
     if sorted(listed) != sorted(published) or len(set(listed)) != len(listed):
         return [f"feed by cursor as {viewer} listed {len(listed)} items, expected the {len(published)} published"]
@@ -347,6 +432,7 @@ def test_no_read_endpoint_leaks_private_deleted_or_premium_files_to_this_viewer(
         + status_problems(viewer, sweep)
         + coverage_gaps(viewer, world, sweep)
         + feed_problems(viewer, world, sweep)
+        + filtered_feed_problems(world, sweep)
     )
     combinations = sum(1 for response in sweep.responses for _ in world.resources)
     print(f"{viewer}: {len(sweep.responses)} responses x {len(world.resources)} resources = {combinations} checks")

@@ -158,7 +158,7 @@ class ResourceVersionCreateView(WriteView):
 class FeedView(APIView):
     @extend_schema(
         tags=["resources"],
-        summary="Feed of public and premium resources, newest first",
+        summary="Feed of public and premium resources: newest first, or searched and filtered",
         parameters=[FeedQuerySerializer],
         responses={
             200: envelope("FeedPageEnvelope", FeedItemSerializer(many=True), meta=FeedMetaSerializer()),
@@ -167,7 +167,14 @@ class FeedView(APIView):
     )
     def get(self, request):
         query = validated(FeedQuerySerializer, request.query_params)
-        page = list_feed(page=query["page"], page_size=query["page_size"], cursor=query.get("cursor"))
+        page = list_feed(
+            page=query["page"],
+            page_size=query["page_size"],
+            cursor=query.get("cursor"),
+            q=query["q"],
+            tags=tuple(query["tag"]),
+            author_id=query.get("author"),
+        )
         return ok(FeedItemSerializer(page.items, many=True).data, meta=FeedMetaSerializer(page.meta).data)
 
 

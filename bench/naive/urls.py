@@ -9,4 +9,5 @@ router.register("resources", ResourceViewSet, basename="naive-resource")
 router.register("feed-cursor", CursorFeedViewSet, basename="naive-feed-cursor")
 router.register("authors", AuthorViewSet, basename="naive-author")
 
-urlpatterns = [*project_urlpatterns, path("naive/", include(router.urls))]
+# First: the project ends with a catch-all JSON 404 that would answer every /naive/ URL.
+urlpatterns = [path("naive/", include(router.urls)), *project_urlpatterns]

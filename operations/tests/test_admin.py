@@ -44,7 +44,7 @@ def build(model: type[models.Model]) -> models.Model:
     for field in model._meta.concrete_fields:
         if field.primary_key or field.null or field.has_default() or getattr(field, "auto_now", False):
             continue
-        if getattr(field, "auto_now_add", False):
+        if getattr(field, "auto_now_add", False) or field.generated:  # the database computes those
             continue
         values[field.attname if field.is_relation else field.name] = _value_for(field)
     return model._base_manager.create(**values)

@@ -1,3 +1,6 @@
+import base64
+import json
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -150,3 +153,17 @@ def test_deep_cursor_page_costs_two_queries(api_client, django_assert_num_querie
     with django_assert_num_queries(2):
         body = api_client.get(FEED, {"page_size": 20, "cursor": cursor}).json()
     assert len(body["data"]) == 10 and body["meta"]["page"] is None and body["meta"]["has_next"] is False
+
+
+def forged_cursor(created_at: str) -> str:
+    raw = json.dumps([created_at, uuid.uuid4().hex]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("created_at", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"])
+def test_cursor_at_the_edge_of_the_calendar_is_a_validation_error(api_client, created_at):
+    ResourceFactory()
+    response = api_client.get(FEED, {"cursor": forged_cursor(created_at)})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert "cursor" in response.json()["error"]["details"]
