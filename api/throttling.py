@@ -57,3 +57,9 @@ class AuthIPThrottle(_ClientIPThrottle):
 
 class AuthEmailThrottle(_TargetEmailThrottle):
     scope = "auth_email"
+
+
+class TokenIPThrottle(_ClientIPThrottle):
+    """Refresh and logout: each call verifies a signature and reads the blacklist."""
+
+    scope = "token_ip"
