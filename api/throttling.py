@@ -9,6 +9,7 @@ import hashlib
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
 from api.request_meta import client_ip
+from users.emails import throttle_key_email
 
 
 class ClientIdentMixin:
@@ -34,9 +35,11 @@ class _TargetEmailThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         data = request.data
         email = data.get("email") if isinstance(data, dict) else None
-        if not isinstance(email, str) or not email.strip():
-            return None  # the serializer will refuse the request anyway
-        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        # The same normalization as the lookup: "ſam@" and "SAM@" count against "sam@".
+        normalized = throttle_key_email(email) if isinstance(email, str) else None
+        if normalized is None:
+            return None  # the serializer will refuse the request anyway; the IP throttle still counts
+        digest = hashlib.sha256(normalized.encode()).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": digest}
 
 
@@ -54,3 +57,9 @@ class AuthIPThrottle(_ClientIPThrottle):
 
 class AuthEmailThrottle(_TargetEmailThrottle):
     scope = "auth_email"
+
+
+class TokenIPThrottle(_ClientIPThrottle):
+    """Refresh and logout: each call verifies a signature and reads the blacklist."""
+
+    scope = "token_ip"

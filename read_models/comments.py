@@ -1,14 +1,17 @@
 """A resource's comment thread, oldest first, paginated. Two queries whatever the page size.
 
-Deleted comments vanish, except those with live replies: they stay as placeholders
-(content null, deleted true) so the thread keeps its shape.
+Deleted comments vanish, except those with a live descendant (a reply, a reply to a reply, ...):
+they stay as placeholders (content null, deleted true) so every shown comment's parent is shown
+and the thread keeps its shape.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db import connection
+from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from core.metrics import read_query_latency
@@ -43,7 +46,33 @@ class CommentPage:
     meta: CommentPageMeta
 
 
-def _thread():
+def _shown_ancestors(*, resource_id=None, comment_id=None) -> RawSQL:
+    """Ids of every comment above a live comment of one resource (given, or the comment's), at
+    any depth.
+
+    A recursive CTE (PostgreSQL and SQLite alike) keeps the thread at one query whatever its
+    depth; UNION (not UNION ALL) stops on rows already found, so even a cycle terminates.
+    """
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    resource = "%s" if comment_id is None else f"(SELECT resource_id FROM {table} WHERE id = %s)"  # noqa: S608
+    # The table name comes from the model and the one value is a parameter.
+    return RawSQL(  # noqa: S611
+        f"""
+        WITH RECURSIVE above_live(id) AS (
+            SELECT live.parent_id FROM {table} live
+            WHERE live.resource_id = {resource} AND live.deleted_at IS NULL AND live.parent_id IS NOT NULL
+            UNION
+            SELECT up.parent_id FROM {table} up JOIN above_live ON up.id = above_live.id
+            WHERE up.parent_id IS NOT NULL
+        )
+        SELECT id FROM above_live
+        """,  # noqa: S608
+        # A UUID as this database stores it (SQLite: 32 hex digits).
+        [Comment._meta.pk.get_db_prep_value(comment_id or resource_id, connection)],
+    )
+
+
+def _thread(shown_ancestors: RawSQL):
     score = (
         CommentVote.objects.filter(comment_id=OuterRef("pk"))
         .order_by()
@@ -53,11 +82,10 @@ def _thread():
     )
     return (
         Comment.all_objects.annotate(
-            has_live_reply=Exists(Comment.objects.filter(parent_id=OuterRef("pk"))),
             score=Coalesce(Subquery(score, output_field=IntegerField()), Value(0)),
             author_username=F("author__profile__username"),
         )
-        .filter(Q(deleted_at__isnull=True) | Q(has_live_reply=True))
+        .filter(Q(deleted_at__isnull=True) | Q(pk__in=shown_ancestors))
         .values("id", "author_id", "author_username", "content", "parent_id", "created_at", "score", "deleted_at")
     )
 
@@ -83,9 +111,8 @@ def list_comments(*, resource_id, viewer, page: int = 1, page_size: int = 20) ->
         if not Resource.objects.visible_for(viewer).filter(pk=resource_id).exists():
             return None
         offset = (page - 1) * page_size
-        rows = list(
-            _thread().filter(resource_id=resource_id).order_by("created_at", "id")[offset : offset + page_size + 1]
-        )
+        thread = _thread(_shown_ancestors(resource_id=resource_id)).filter(resource_id=resource_id)
+        rows = list(thread.order_by("created_at", "id")[offset : offset + page_size + 1])
         return CommentPage(
             items=[_item(row) for row in rows[:page_size]],
             meta=CommentPageMeta(page=page, page_size=page_size, has_next=len(rows) > page_size),
@@ -95,5 +122,5 @@ def list_comments(*, resource_id, viewer, page: int = 1, page_size: int = 20) ->
 def get_comment(*, comment_id) -> CommentItem | None:
     """A single comment as the thread shows it (one query); used to answer its creation."""
     with read_query_latency.labels(read_model="comment").time():
-        row = _thread().filter(pk=comment_id).first()
+        row = _thread(_shown_ancestors(comment_id=comment_id)).filter(pk=comment_id).first()
         return _item(row) if row is not None else None

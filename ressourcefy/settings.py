@@ -142,6 +142,7 @@ REST_FRAMEWORK = {
         "auth_email": env_str("THROTTLE_AUTH_EMAIL", "5/min"),
         "write_user": env_str("THROTTLE_WRITE_USER", "120/min"),
         "analytics": env_str("THROTTLE_ANALYTICS", "120/min"),
+        "token_ip": env_str("THROTTLE_TOKEN_IP", "60/min"),
     },
 }
 
@@ -256,6 +257,9 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT:
     REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 ANALYTICS_MAX_EVENTS_PER_CALL = 100
+# One event, and all events of one call, as JSON in UTF-8: bounds what an anonymous caller stores.
+ANALYTICS_MAX_EVENT_BYTES = env_int("ANALYTICS_MAX_EVENT_BYTES", 8192)
+ANALYTICS_MAX_REQUEST_BYTES = env_int("ANALYTICS_MAX_REQUEST_BYTES", 65536)
 
 # --- Billing (issue 5): Stripe client limits. Calls that take longer fail as 503, never hang a worker.
 STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 10)

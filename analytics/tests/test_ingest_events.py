@@ -65,7 +65,7 @@ def test_anonymous_events_are_accepted_with_ip_and_user_agent(api_client):
     )
     assert response.status_code == 202
     event = UserEvent.objects.get()
-    assert (event.user_id, event.event_type, event.event_data) == (None, "signup_viewed", {"step": 1})
+    assert (event.user_id, event.event_type, event.event_data) == (None, "client.signup_viewed", {"step": 1})
     assert (event.ip_address, event.user_agent, event.session_id) == (
         "203.0.113.7",
         "Mozilla/5.0 (X11; Linux x86_64)",

@@ -22,7 +22,7 @@ from api.serializers.auth import (
 )
 from api.serializers.envelope import ErrorEnvelopeSerializer as ErrorEnvelope
 from api.serializers.envelope import ok_envelope
-from api.throttling import AuthEmailThrottle, AuthIPThrottle, LoginEmailThrottle, LoginIPThrottle
+from api.throttling import AuthEmailThrottle, AuthIPThrottle, LoginEmailThrottle, LoginIPThrottle, TokenIPThrottle
 from application.dto.commands import (
     ActivateUserCommand,
     AuthenticateUserCommand,
@@ -149,6 +149,8 @@ class LoginView(_PublicView):
 
 
 class RefreshTokenView(_PublicView):
+    throttle_classes = [TokenIPThrottle]
+
     @extend_schema(
         tags=_TAGS,
         summary="Exchange a refresh token for a new pair (the old one stops working)",
@@ -157,6 +159,7 @@ class RefreshTokenView(_PublicView):
             200: ok_envelope("TokenPairEnvelope", TokenPairOutput()),
             400: _VALIDATION,
             401: OpenApiResponse(_ERR, description="token_not_valid"),
+            429: _THROTTLED,
         },
     )
     def post(self, request):
@@ -167,6 +170,8 @@ class RefreshTokenView(_PublicView):
 
 
 class LogoutView(_PublicView):
+    throttle_classes = [TokenIPThrottle]
+
     @extend_schema(
         tags=_TAGS,
         summary="Sign out: blacklist the refresh token",
@@ -175,6 +180,7 @@ class LogoutView(_PublicView):
             200: ok_envelope("LoggedOutEnvelope", LoggedOutOutput()),
             400: _VALIDATION,
             401: OpenApiResponse(_ERR, description="token_not_valid"),
+            429: _THROTTLED,
         },
     )
     def post(self, request):

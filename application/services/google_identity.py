@@ -21,6 +21,7 @@ from google.auth import transport
 from google.oauth2 import id_token as google_id_token
 
 from application.exceptions import ApplicationError, InvalidCredentials, UpstreamUnavailable
+from users.emails import UnreadableEmail, normalize_email
 
 _ISSUERS = ("accounts.google.com", "https://accounts.google.com")
 _CLOCK_SKEW_SECONDS = 10
@@ -99,13 +100,13 @@ def verify_google_id_token(raw_token: str, *, http: transport.Request | None = N
         claims = _verify(raw_token, _CachingRequest(inner), client_id)
     except google_exceptions.TransportError as error:
         raise UpstreamUnavailable("Google's signing keys could not be fetched. Please try again.") from error
-    except (ValueError, google_exceptions.GoogleAuthError) as error:
+    except (ValueError, RecursionError, google_exceptions.GoogleAuthError) as error:
         if _unknown_key_id(error):
             try:
                 claims = _verify(raw_token, _CachingRequest(inner, bypass_cache=True), client_id)
             except google_exceptions.TransportError as retry_error:
                 raise UpstreamUnavailable("Google's signing keys could not be fetched.") from retry_error
-            except (ValueError, google_exceptions.GoogleAuthError) as retry_error:
+            except (ValueError, RecursionError, google_exceptions.GoogleAuthError) as retry_error:
                 raise _refused() from retry_error
         else:
             raise _refused() from error
@@ -113,15 +114,24 @@ def verify_google_id_token(raw_token: str, *, http: transport.Request | None = N
 
 
 def _is_signed_jwt(raw_token: str) -> bool:
-    """Three base64url segments whose header names an RS256 key id, as Google signs."""
+    """Three base64url segments: a header naming an RS256 key id, as Google signs, and a JSON
+    object as payload. Both are parsed here first, so nothing google-auth parses later can
+    fail in a way it does not expect (a payload nested 1,000 deep raises RecursionError)."""
     parts = raw_token.split(".")
     if len(parts) != 3 or not all(parts):
         return False
-    try:
-        header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    header, payload = _json_segment(parts[0]), _json_segment(parts[1])
+    if not isinstance(header, dict) or not isinstance(payload, dict):
         return False
-    return isinstance(header, dict) and header.get("alg") == "RS256" and isinstance(header.get("kid"), str)
+    return header.get("alg") == "RS256" and isinstance(header.get("kid"), str)
+
+
+def _json_segment(segment: str) -> object:
+    """The JSON value of one base64url segment, or None when it is not one."""
+    try:
+        return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
+        return None
 
 
 def _verify(raw_token: str, http: transport.Request, client_id: str) -> dict:
@@ -147,7 +157,12 @@ def _identity(claims: dict) -> GoogleIdentity:
     # An unverified address would let anyone claim an account that uses it.
     if not isinstance(email, str) or not email or not verified or not claims.get("sub"):
         raise _refused("The Google account has no verified email address.")
-    return GoogleIdentity(subject=str(claims["sub"]), email=email.strip().lower())
+    try:
+        # The same normalization as a local sign-up, so both find the same account.
+        normalized = normalize_email(email)
+    except UnreadableEmail:
+        raise _refused("The Google account's email address cannot be used here.") from None
+    return GoogleIdentity(subject=str(claims["sub"]), email=normalized)
 
 
 def _refused(message: str = "The Google ID token could not be verified.") -> InvalidCredentials:

@@ -4,9 +4,21 @@ import ipaddress
 
 from django.conf import settings
 
+from analytics.services.client_events import (
+    client_event_type,
+    encoded_size,
+    event_problems,
+    max_request_bytes,
+)
 from analytics.services.track_event import TrackedEvent, track_events
 from application.dto.analytics import AnalyticsIngestResult, IngestAnalyticsEventsCommand
-from application.exceptions import ValidationFailed
+from application.exceptions import ApplicationError, ValidationFailed
+
+
+class AnalyticsBatchTooLarge(ApplicationError):
+    code = "payload_too_large"
+    http_status = 413
+    default_message = "The events of one call are too large together."
 
 
 def ingest_analytics_events(command: IngestAnalyticsEventsCommand) -> AnalyticsIngestResult:
@@ -15,11 +27,12 @@ def ingest_analytics_events(command: IngestAnalyticsEventsCommand) -> AnalyticsI
         raise ValidationFailed(details={"events": ["Send at least one event."]})
     if len(command.events) > limit:
         raise ValidationFailed(details={"events": [f"Send at most {limit} events per call."]})
+    _check_storable(command)
     ip_address = _valid_ip_or_none(command.ip_address)
     accepted = track_events(
         [
             TrackedEvent(
-                event_type=item.event_type,
+                event_type=client_event_type(item.event_type),
                 event_data=item.event_data,
                 session_id=item.session_id,
                 user_id=command.user_id,
@@ -30,6 +43,23 @@ def ingest_analytics_events(command: IngestAnalyticsEventsCommand) -> AnalyticsI
         ]
     )
     return AnalyticsIngestResult(accepted=accepted)
+
+
+def _check_storable(command: IngestAnalyticsEventsCommand) -> None:
+    """Per item, as the serializer reports (keyed by index); then the batch's total size."""
+    problems = {}
+    for index, item in enumerate(command.events):
+        found = event_problems(event_type=item.event_type, event_data=item.event_data, session_id=item.session_id)
+        if found:
+            problems[str(index)] = found
+    if problems:
+        raise ValidationFailed(details={"events": problems})
+    total = sum(
+        encoded_size(event_type=item.event_type, event_data=item.event_data, session_id=item.session_id)
+        for item in command.events
+    )
+    if total > max_request_bytes():
+        raise AnalyticsBatchTooLarge(f"The events of one call may take at most {max_request_bytes()} bytes as JSON.")
 
 
 def _valid_ip_or_none(candidate: str | None) -> str | None:

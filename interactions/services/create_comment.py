@@ -13,9 +13,13 @@ class ForeignParentError(ValueError):
 
 
 def create_comment(*, resource_id, author, content: str, parent_id=None) -> Comment:
+    """Caller holds the resource row lock. The parent is locked here and must be live: a reply
+    racing the parent's delete either commits first or is refused."""
     with transaction.atomic():
         if parent_id is not None:
-            parent_resource = Comment.objects.filter(pk=parent_id).values_list("resource_id", flat=True).first()
+            parent_resource = (
+                Comment.objects.select_for_update().filter(pk=parent_id).values_list("resource_id", flat=True).first()
+            )
             if parent_resource != resource_id:
                 raise ForeignParentError("The parent comment does not exist on this resource.")
         comment = Comment.objects.create(resource_id=resource_id, author=author, content=content, parent_id=parent_id)

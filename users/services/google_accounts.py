@@ -5,8 +5,9 @@ from django.db import IntegrityError, transaction
 from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
+from users.emails import normalize_email
 from users.models import Profile, User
-from users.services.registration import USER_ACTIVATED, normalize_email
+from users.services.registration import USER_ACTIVATED
 
 
 def sign_in_google_account(*, email: str) -> User:
@@ -29,7 +30,7 @@ def sign_in_google_account(*, email: str) -> User:
 
 def _sign_in(email: str) -> User:
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(email__iexact=email).first()
+        user = User.objects.select_for_update().filter(email=email).first()
         if user is None:
             user = User.objects.create_user(
                 email=email, password=None, auth_provider=User.AuthProvider.GOOGLE, is_activated=True

@@ -5,6 +5,7 @@ from django.db import transaction
 from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
+from users.emails import normalize_email
 from users.models import User
 from users.tokens import fingerprint_matches
 
@@ -23,7 +24,7 @@ def request_password_reset_mail(*, email: str, user: User | None) -> None:
             "User",
             user.pk if user is not None else "",
             USER_PASSWORD_RESET_REQUESTED,
-            {"user_id": str(user.pk) if user is not None else None, "email": email.strip().lower()},
+            {"user_id": str(user.pk) if user is not None else None, "email": normalize_email(email)},
         )
 
 

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
+from users.emails import normalize_email
 from users.models import Profile, User
 
 USER_REGISTERED = "user.registered"
@@ -13,19 +14,15 @@ USER_ACTIVATION_REQUESTED = "user.activation_requested"
 
 
 class EmailTaken(Exception):
-    """Another account already uses this email (compared case-insensitively)."""
+    """Another account already uses this email (compared in its normalized form)."""
 
 
 class UsernameTaken(Exception):
     """Another profile already uses this username (compared case-insensitively)."""
 
 
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def email_in_use(email: str) -> bool:
-    return User.objects.filter(email__iexact=normalize_email(email)).exists()
+    return User.objects.filter(email=normalize_email(email)).exists()
 
 
 def username_in_use(username: str, *, excluding_user_id=None) -> bool:
@@ -72,7 +69,7 @@ def activate_user(*, user_id, email: str) -> User | None:
     lock makes two concurrent activations emit one event.
     """
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=user_id, email__iexact=email).first()
+        user = User.objects.select_for_update().filter(pk=user_id, email=normalize_email(email)).first()
         if user is None:
             return None
         if user.is_activated:
@@ -87,7 +84,7 @@ def activate_user(*, user_id, email: str) -> User | None:
 
 
 def find_user_by_email(email: str) -> User | None:
-    return User.objects.filter(email__iexact=normalize_email(email)).first()
+    return User.objects.filter(email=normalize_email(email)).first()
 
 
 def request_activation_mail(*, email: str, user: User | None) -> None:

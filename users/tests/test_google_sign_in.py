@@ -1,5 +1,6 @@
 """Google sign-in against a local certificate server and a key generated for the test run."""
 
+import base64
 import time
 
 import pytest
@@ -128,3 +129,19 @@ def test_without_a_client_id_google_sign_in_is_unavailable(api_client, google_ce
     settings.GOOGLE_CLIENT_ID = ""
     response = sign_in(api_client, google_key.sign())
     assert response.status_code == 503 and error_code(response) == "google_sign_in_unavailable"
+
+
+def _segment(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["[" * 1500 + "]" * 1500, '{"sub": ' + "[" * 1400 + "]" * 1400 + "}"],
+)
+def test_a_deeply_nested_payload_is_refused_not_a_server_error(api_client, google_certs, payload):
+    token = ".".join([_segment('{"alg":"RS256","kid":"test-key-1"}'), _segment(payload), "c2ln"])
+    assert len(token) <= 4096  # under the field's length limit, so it reaches verification
+    response = sign_in(api_client, token)
+    assert (response.status_code, error_code(response)) == (401, "invalid_credentials")
+    assert not User.objects.exists()

@@ -48,3 +48,12 @@ def test_account_mail_endpoints_are_throttled_per_email(api_client, path):
     assert responses[-1].status_code == 429
     assert error_code(responses[-1]) == "throttled"
     assert "wait_seconds" in responses[-1].json()["error"]["details"]
+
+
+@pytest.mark.parametrize("path", ["/api/auth/token/refresh/", "/api/auth/logout/"])
+def test_token_refresh_and_logout_are_throttled_per_ip(api_client, path):
+    statuses = [post(api_client, path, {"refresh_token": f"not-a-token-{n}"}).status_code for n in range(61)]
+    assert statuses[:60] == [401] * 60
+    assert statuses[60] == 429
+    # Another address is not affected.
+    assert post(api_client, path, {"refresh_token": "x"}, REMOTE_ADDR="10.0.2.1").status_code == 401

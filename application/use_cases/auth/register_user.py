@@ -4,8 +4,9 @@ from application.dto.auth import RegisteredUser
 from application.dto.commands import RegisterUserCommand
 from application.exceptions import Conflict
 from application.use_cases.auth._passwords import check_password_strength
+from users.emails import normalize_email
 from users.models import User
-from users.services.registration import EmailTaken, UsernameTaken, normalize_email, register_local_user
+from users.services.registration import EmailTaken, UsernameTaken, register_local_user
 
 
 def register_user(command: RegisterUserCommand) -> RegisteredUser:
