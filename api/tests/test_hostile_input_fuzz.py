@@ -25,7 +25,7 @@ from urllib.parse import quote
 import pytest
 import schemathesis
 from django.core import signals
-from django.db import DatabaseError, close_old_connections, transaction
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.exceptions import ParseError
@@ -223,19 +223,7 @@ def _fuzz(method: str, path: str, operation: dict, world: dict, *, signed_in: bo
     run()
 
 
-# A forged feed cursor at the calendar's edge overflows (SQLite: OverflowError; PostgreSQL: "time
-# zone displacement out of range"): fixed with the feed search work. Only those are expected.
-_FEED_CURSOR_OVERFLOW = pytest.mark.xfail(
-    raises=(OverflowError, DatabaseError),
-    strict=False,
-    reason="feed cursor at the calendar's edge: fixed with the feed search work",
-)
-CASES = [
-    pytest.param(method, path, operation, id=f"{method.upper()} {path}", marks=[_FEED_CURSOR_OVERFLOW])
-    if path == "/api/feed/"
-    else pytest.param(method, path, operation, id=f"{method.upper()} {path}")
-    for method, path, operation in OPERATIONS
-]
+CASES = [pytest.param(method, path, operation, id=f"{method.upper()} {path}") for method, path, operation in OPERATIONS]
 
 
 @pytest.mark.parametrize(("method", "path", "operation"), CASES)
