@@ -1,3 +1,4 @@
+import re
 import time
 from unittest import mock
 from urllib.parse import quote
@@ -5,6 +6,8 @@ from urllib.parse import quote
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditLog
 from core.models import OutboxEvent
@@ -137,17 +140,16 @@ def test_resend_does_the_same_database_work_for_known_and_unknown_emails(api_cli
     assert statements("ada@example.com") == statements("nobody@example.com")
 
 
-def test_resend_for_known_and_unknown_emails_takes_about_the_same_time(api_client, pending_user):
-    def median_seconds(email: str) -> float:
-        samples = []
-        for _ in range(9):
-            cache.clear()  # stay under the throttle: a 429 would be a different (faster) path
-            started = time.perf_counter()
-            response = post(api_client, RESEND, {"email": email})
-            samples.append(time.perf_counter() - started)
-            assert response.status_code == 200
-        return sorted(samples)[len(samples) // 2]
+def test_resend_for_known_and_unknown_emails_does_the_same_work(api_client, pending_user):
+    """The request path sends the same SQL for both, so neither its timing nor its writes tell
+    whether an account exists; the mail handler decides later who gets a mail."""
 
-    known, unknown = median_seconds("ada@example.com"), median_seconds("nobody@example.com")
-    # Same lookup and signing either way; only the event and audit inserts differ (about a millisecond).
-    assert abs(known - unknown) < 0.02, (known, unknown)
+    def statements(email: str) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = post(api_client, RESEND, {"email": email})
+        assert response.status_code == 200
+        return [re.sub(r"'[^']*'|\"s\d+_x\d+\"|\b\d+\b", "?", query["sql"]) for query in queries.captured_queries]
+
+    known, unknown = statements("ada@example.com"), statements("nobody@example.com")
+    assert known == unknown
+    assert OutboxEvent.objects.filter(event_type="user.activation_requested").count() == 2
