@@ -2,12 +2,14 @@
 
 from application.dto.resources import CreateResourceCommand, ResourceWritten
 from application.exceptions import ValidationFailed
+from application.use_cases._uploads import checked_upload
 from resources.services.create_resource import create_resource as create_resource_service
 from resources.services.tags import find_tags
 
 
 def create_resource(command: CreateResourceCommand) -> ResourceWritten:
     tags = tags_or_refuse(command.tags)
+    hosted = checked_upload(command.upload) if command.upload is not None else None
     resource = create_resource_service(
         author=command.user,
         title=command.title,
@@ -16,6 +18,7 @@ def create_resource(command: CreateResourceCommand) -> ResourceWritten:
         price_cents=command.price_cents,
         tags=tags,
         file_url=command.file_url,
+        hosted=hosted,
     )
     return ResourceWritten(resource_id=resource.pk)
 
