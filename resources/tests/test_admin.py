@@ -1,3 +1,5 @@
+import hashlib
+
 import pytest
 from django.urls import reverse
 
@@ -5,6 +7,7 @@ from audit.models import AuditLog
 from interactions.tests.factories import CommentFactory, CommentVoteFactory
 from resources.models import Resource
 from resources.tests.factories import ResourceFactory, ResourceVersionFactory
+from resources.tests.uploads import PDF, bearer_client, upload_version
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,10 +60,6 @@ def test_versions_cannot_be_added_or_deleted_in_the_admin(staff_client):
 
 
 def test_the_admin_shows_a_hosted_version_size_type_and_sha256(staff_client):
-    import hashlib
-
-    from resources.tests.uploads import PDF, bearer_client, upload_version
-
     resource = ResourceFactory()
     upload_version(bearer_client(resource.author), resource.pk, filename="handout.pdf")
     version = resource.versions.get()

@@ -2,16 +2,19 @@
 
 import hashlib
 import time
+from datetime import timedelta
 from unittest import mock
 from urllib.parse import urlparse
 
 import pytest
 from django.core.files.storage import storages
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from analytics.handlers import record_business_event
 from analytics.models import UserEvent
 from core.models import OutboxEvent
+from monetization.models import Subscription
 from resources.models import ResourceVersion, Visibility
 from resources.tests.factories import ResourceFactory
 from resources.tests.uploads import PDF, PNG, bearer_client, body_of, download, fetch_link, multipart, upload_version
@@ -214,3 +217,29 @@ def test_a_download_link_answers_any_accept_header(author, resource):
 
     assert APIClient().get(path, HTTP_ACCEPT="application/pdf").status_code == 200
     assert APIClient().get("/files/bad/", HTTP_ACCEPT="application/pdf").status_code == 403
+
+
+def test_losing_access_refuses_new_links_at_once_while_issued_ones_run_out(author):
+    premium = ResourceFactory(author=author, visibility=Visibility.PREMIUM)
+    upload_version(bearer_client(author), premium.pk)
+    reader = UserFactory()
+    subscription = Subscription.objects.create(
+        user=reader,
+        plan=Subscription.Plan.PREMIUM,
+        status=Subscription.Status.ACTIVE,
+        started_at=timezone.now() - timedelta(days=3),
+        ends_at=timezone.now() + timedelta(days=27),
+    )
+    issued = link_path(bearer_client(reader), premium.pk)
+
+    subscription.status = Subscription.Status.EXPIRED
+    subscription.save()
+
+    refused = download(bearer_client(reader), premium.pk)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "access_denied"
+    assert fetch_link(issued).status_code == 200  # dies within DOWNLOAD_URL_TTL_SECONDS
+
+    bearer_client(author).patch(f"/api/resources/{premium.pk}/", {"visibility": "private"}, format="json")
+    assert download(bearer_client(reader), premium.pk).status_code == 404
+    assert download(bearer_client(author), premium.pk).status_code == 302

@@ -63,12 +63,10 @@ def test_a_premium_file_gets_no_link_without_access(s3_bucket, resource):
 
 
 def test_a_version_that_fails_to_commit_leaves_nothing_in_the_bucket(s3_bucket, resource, monkeypatch):
-    import resources.services.create_resource_version as service
-
     def broken(**kwargs):
         raise RuntimeError("database went away mid-insert")
 
-    monkeypatch.setattr(service, "append_version_locked", broken)
+    monkeypatch.setattr("resources.services.create_resource_version.append_version_locked", broken)
     with pytest.raises(RuntimeError):
         upload_version(bearer_client(resource.author), resource.pk)
 

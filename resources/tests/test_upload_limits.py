@@ -178,12 +178,10 @@ def test_only_the_author_may_upload_and_nothing_is_stored_otherwise(resource, _r
 
 
 def test_a_version_row_that_fails_to_commit_leaves_no_stored_object(resource, _resource_storage, monkeypatch):
-    import resources.services.create_resource_version as service
-
     def broken(**kwargs):
         raise RuntimeError("database went away mid-insert")
 
-    monkeypatch.setattr(service, "append_version_locked", broken)
+    monkeypatch.setattr("resources.services.create_resource_version.append_version_locked", broken)
     with pytest.raises(RuntimeError):
         upload_version(bearer_client(resource.author), resource.pk)
 
