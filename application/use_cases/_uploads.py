@@ -7,6 +7,12 @@ from resources.files.names import sanitize_file_name
 from resources.services.hosted_files import HostedFile
 
 
+def release_upload(upload: FileUpload | None) -> None:
+    """Close the temporary file now: once stored it may have been moved into the storage folder."""
+    if upload is not None:
+        upload.file.close()
+
+
 def checked_upload(upload: FileUpload) -> HostedFile:
     if upload.size == 0:
         raise ValidationFailed(details={"file": ["The submitted file is empty."]})
