@@ -48,3 +48,14 @@ def fake_stripe():
     with override_settings(STRIPE_API_BASE=server.url, STRIPE_MAX_NETWORK_RETRIES=0, STRIPE_TIMEOUT_SECONDS=2):
         yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _resource_storage(settings, tmp_path_factory):
+    """Hosted files go to a fresh folder per test, never into the checkout's media/."""
+    location = tmp_path_factory.mktemp("resource-files")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "resources": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": location}},
+    }
+    return location

@@ -21,6 +21,7 @@ TRACKED_BUSINESS_EVENTS = (
     "user.activated",
     "resource.published",
     "resource.version_created",
+    "resource.downloaded",
     "comment.created",
 )
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import JsonResponse
 
 from api.responses import error_body
+from api.uploads import is_file_upload
 from core.metrics import http_request_duration_seconds, http_requests_total
 
 logger = logging.getLogger("ressourcefy.request")
@@ -60,6 +61,8 @@ class BodySizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if is_file_upload(request):
+            return self.get_response(request)  # streamed to disk; the upload handler enforces UPLOAD_MAX_BYTES
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)

@@ -95,3 +95,27 @@ class NoActiveSubscription(NotFound):
 class IdempotencyConflict(Conflict):
     code = "idempotency_conflict"
     default_message = "This Idempotency-Key was already used for a different request."
+
+
+class FileTooLarge(ApplicationError):
+    code = "file_too_large"
+    http_status = 413
+    default_message = "The file is larger than the upload limit."
+
+
+class UnsupportedFileType(ApplicationError):
+    code = "unsupported_file_type"
+    http_status = 415
+    default_message = "This type of file cannot be uploaded."
+
+
+class LinkInvalid(ApplicationError):
+    code = "link_invalid"
+    http_status = 403
+    default_message = "This download link is not valid."
+
+
+class LinkExpired(ApplicationError):
+    code = "link_expired"
+    http_status = 410
+    default_message = "This download link has expired. Ask for a new one."

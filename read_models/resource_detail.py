@@ -10,6 +10,7 @@ from core.metrics import read_query_latency
 from monetization.access import may_open_files
 from read_models.author_names import display_name
 from read_models.feed import live_comment_count, tag_names_by_resource
+from resources.files.links import download_path
 from resources.models import Resource, ResourceVersion
 
 
@@ -70,7 +71,7 @@ def get_resource_detail(*, resource_id, viewer) -> ResourceDetail | None:
         versions = list(
             ResourceVersion.objects.filter(resource_id=row["id"])
             .order_by("version_number")
-            .values_list("version_number", "file_url")
+            .values_list("version_number", "file_url", "storage_key")
         )
         files_visible = may_open_files(viewer, author_id=row["author_id"], visibility=row["visibility"])
         return ResourceDetail(
@@ -83,7 +84,15 @@ def get_resource_detail(*, resource_id, viewer) -> ResourceDetail | None:
             author=AuthorRef(id=row["author_id"], username=display_name(row["author_username"], row["author_id"])),
             tags=tags,
             versions=[
-                VersionItem(version_number=number, file_url=url if files_visible else None) for number, url in versions
+                VersionItem(version_number=number, file_url=_shown_url(row["id"], number, url, key, files_visible))
+                for number, url, key in versions
             ],
             stats=ResourceStats(comment_count=row["comment_count"]),
         )
+
+
+def _shown_url(resource_id, number: int, file_url: str | None, storage_key: str | None, visible: bool) -> str | None:
+    """Hosted files show the access-checked download path, never a storage URL."""
+    if not visible:
+        return None
+    return download_path(resource_id, number) if storage_key else file_url

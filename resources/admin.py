@@ -7,7 +7,7 @@ from resources.models import Resource, ResourceVersion
 class ResourceVersionInline(admin.TabularInline):
     model = ResourceVersion
     extra = 0
-    fields = ["version_number", "file_url", "created_at"]
+    fields = ["version_number", "file_url", "original_name", "content_type", "size_bytes", "sha256", "created_at"]
     readonly_fields = fields
     can_delete = False
 
@@ -33,12 +33,22 @@ class ResourceAdmin(AuditedModelAdmin):
 
 @admin.register(ResourceVersion)
 class ResourceVersionAdmin(admin.ModelAdmin):
-    list_display = ["resource", "version_number", "file_url", "created_at"]
-    search_fields = ["resource__title", "file_url"]
+    list_display = ["resource", "version_number", "file_url", "original_name", "content_type", "size_bytes"]
+    list_filter = ["content_type"]
+    search_fields = ["resource__title", "file_url", "original_name", "sha256"]
     raw_id_fields = ["resource"]
     list_select_related = ["resource"]
 
-    readonly_fields = ["resource", "version_number", "file_url"]
+    readonly_fields = [
+        "resource",
+        "version_number",
+        "file_url",
+        "storage_key",
+        "original_name",
+        "content_type",
+        "size_bytes",
+        "sha256",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False  # numbered gap-free under a row lock by create_resource_version only

@@ -91,17 +91,47 @@ class ResourceSearchEntry(models.Model):
 
 
 class ResourceVersion(ImmutableFieldsMixin, BaseModel):
-    immutable_fields = ("resource_id", "version_number", "file_url")
+    """A file of a resource: an external link (`file_url`) or a hosted object (`storage_key`)."""
+
+    immutable_fields = (
+        "resource_id",
+        "version_number",
+        "file_url",
+        "storage_key",
+        "original_name",
+        "content_type",
+        "size_bytes",
+        "sha256",
+    )
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
     version_number = models.PositiveIntegerField()
-    file_url = models.URLField(max_length=500)
+    file_url = models.URLField(max_length=500, null=True, blank=True)
+    # Hosted files: a random key in STORAGES["resources"]; the name the author uploaded, made safe.
+    storage_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    original_name = models.CharField(max_length=255, blank=True, default="")
+    content_type = models.CharField(max_length=100, blank=True, default="")
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, default="")
 
     objects = ImmutableFieldsQuerySet.as_manager()
 
     class Meta:
         ordering = ["resource", "version_number"]
-        constraints = [models.UniqueConstraint(fields=["resource", "version_number"], name="resource_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "version_number"], name="resource_version_unique"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(file_url__isnull=False, storage_key__isnull=True)
+                    | models.Q(file_url__isnull=True, storage_key__isnull=False)
+                ),
+                name="resource_version_link_or_hosted",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.resource_id} v{self.version_number}"
+
+    @property
+    def is_hosted(self) -> bool:
+        return self.storage_key is not None

@@ -284,3 +284,47 @@ GOOGLE_CERTS_URL = env_str("GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth
 # variable: a generated column's expression is fixed by its migration, so a change here is a schema
 # change (makemigrations resources, then migrate rebuilds the column). See docs/operations.md.
 SEARCH_TEXT_CONFIG = "english"
+
+# --- Hosted resource files
+# Old secrets still verify signatures (download links, activation tokens) during a key rotation.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
+# Uploaded files live under MEDIA_ROOT; no MEDIA_URL: they are never served as static files.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
+UPLOAD_ALLOWED_TYPES = env_list("UPLOAD_ALLOWED_TYPES", "pdf,epub,zip,png,jpeg,gif,webp,mp3,mp4,txt,md")
+DOWNLOAD_URL_TTL_SECONDS = env_int("DOWNLOAD_URL_TTL_SECONDS", 300)
+# Set (e.g. /protected-files/) to let nginx send the bytes: an `internal` location aliasing MEDIA_ROOT/resources.
+FILES_X_ACCEL_REDIRECT_PREFIX = env_str("FILES_X_ACCEL_REDIRECT_PREFIX")
+RESOURCE_STORAGE = env_str("RESOURCE_STORAGE", "local")
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
+AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID") or None
+AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY") or None
+if RESOURCE_STORAGE == "s3":
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("RESOURCE_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    STORAGES["resources"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": AWS_S3_ENDPOINT_URL,
+            "region_name": AWS_S3_REGION_NAME,
+            "access_key": AWS_ACCESS_KEY_ID,
+            "secret_key": AWS_SECRET_ACCESS_KEY,
+            # Private objects, reachable only through presigned GETs that expire with our links.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": DOWNLOAD_URL_TTL_SECONDS,
+            "file_overwrite": False,
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+            "signature_version": env_str("AWS_S3_SIGNATURE_VERSION", "s3v4"),
+        },
+    }
+elif RESOURCE_STORAGE == "local":
+    STORAGES["resources"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "resources", "base_url": None},
+    }
+else:
+    raise ImproperlyConfigured(f"RESOURCE_STORAGE must be local or s3, got {RESOURCE_STORAGE!r}")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("health/ready/", ReadinessView.as_view(), name="health-ready"),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("files/", include("api.routes.files")),
     path("metrics", MetricsView.as_view(), name="metrics"),
     # Last: unknown paths get the JSON 404 in every mode (DEBUG's page is HTML otherwise).
     re_path(r"", not_found, name="unmatched"),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from api.views.downloads import ResourceDownloadView, ResourceVersionDownloadView
 from api.views.resources import (
     AuthorProfileView,
     FeedView,
@@ -19,5 +20,11 @@ urlpatterns = [
     path("resources/<uuid:resource_id>/", ResourceItemView.as_view(), name="resource-item"),
     path("resources/<uuid:resource_id>/detail/", ResourceDetailView.as_view(), name="resource-detail"),
     path("resources/<uuid:resource_id>/access/", ResourceAccessView.as_view(), name="resource-access"),
+    path("resources/<uuid:resource_id>/download/", ResourceDownloadView.as_view(), name="resource-download"),
+    path(
+        "resources/<uuid:resource_id>/versions/<int:version_number>/download/",
+        ResourceVersionDownloadView.as_view(),
+        name="resource-version-download",
+    ),
     path("authors/<uuid:user_id>/", AuthorProfileView.as_view(), name="author-profile"),
 ]

@@ -34,6 +34,31 @@ class ResourceVersionInputSerializer(serializers.Serializer):
     file_url = serializers.URLField(max_length=500)
 
 
+class ResourceCreateUploadSerializer(ResourceCreateInputSerializer):
+    """multipart/form-data: the same fields as form fields, and the file itself instead of file_url."""
+
+    file_url = None
+    file = serializers.FileField(
+        allow_empty_file=False,
+        help_text="Version 1, hosted by us. Up to UPLOAD_MAX_BYTES; the type is judged from the content.",
+    )
+
+
+class ResourceVersionUploadSerializer(ResourceVersionInputSerializer):
+    """multipart/form-data: resource_id as a form field and the file itself instead of file_url."""
+
+    file_url = None
+    file = serializers.FileField(
+        allow_empty_file=False, help_text="Up to UPLOAD_MAX_BYTES; the type is judged from the content."
+    )
+
+
+class DownloadQuerySerializer(serializers.Serializer):
+    redirect = serializers.BooleanField(
+        required=False, default=True, help_text="0: answer 200 with the link instead of redirecting to it"
+    )
+
+
 class FeedQuerySerializer(serializers.Serializer):
     page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=1_000_000)
     page_size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=MAX_PAGE_SIZE)
@@ -109,9 +134,14 @@ class AuthorRefSerializer(serializers.Serializer):
     username = serializers.CharField()
 
 
+HOSTED_URL_HELP = "an external URL, or for a hosted file this API's download path (/api/resources/…/download/)"
+
+
 class VersionItemSerializer(serializers.Serializer):
     version_number = serializers.IntegerField()
-    file_url = serializers.URLField(allow_null=True, help_text="null unless the viewer may open the resource")
+    file_url = serializers.CharField(
+        allow_null=True, help_text=f"null unless the viewer may open the resource; else {HOSTED_URL_HELP}"
+    )
 
 
 class ResourceDetailSerializer(serializers.Serializer):
@@ -134,12 +164,17 @@ class ResourceSerializer(ResourceDetailSerializer):
 
 class VersionCreatedSerializer(serializers.Serializer):
     version = serializers.IntegerField()
-    url = serializers.URLField()
+    url = serializers.CharField(help_text=HOSTED_URL_HELP)
 
 
 class ResourceAccessSerializer(serializers.Serializer):
     version_number = serializers.IntegerField()
-    file_url = serializers.URLField()
+    file_url = serializers.CharField(help_text=HOSTED_URL_HELP)
+
+
+class DownloadLinkSerializer(serializers.Serializer):
+    url = serializers.CharField(help_text="a signed /files/ link or a presigned storage URL, valid until expires_at")
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="null for an external link")
 
 
 class RecentResourceSerializer(serializers.Serializer):

@@ -9,13 +9,16 @@ every resource (title, id, each version's file_url, its comments' ids and text):
 - a deleted resource's markers reach nobody, and its endpoints answer 404;
 - a private resource's markers reach its author only (never through the feed);
 - a premium file_url reaches its author and viewers with premium access per SPEC (ACTIVE;
-  PAST_DUE or CANCELED within the paid period), never anonymous, free or lapsed viewers.
+  PAST_DUE or CANCELED within the paid period), never anonymous, free or lapsed viewers;
+- the download endpoints redirect only those who may open the resource, and the bytes of a
+  hosted file (fetched by following every /files/ link handed out) reach no one else.
 
 Who may see what is written out below as a table, independently of the policies under test.
 Positive coverage is asserted too (each viewer does see what it may see somewhere), so a
 sweep that silently reaches nothing — a broken token, an undiscovered endpoint — fails.
 """
 
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -34,6 +37,7 @@ from interactions.tests.factories import CommentFactory
 from monetization.models import Subscription
 from resources.models import Visibility
 from resources.tests.factories import ResourceFactory, ResourceVersionFactory
+from resources.tests.uploads import body_of, upload_version
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +46,8 @@ VISIBILITIES = [Visibility.PUBLIC, Visibility.PREMIUM, Visibility.PRIVATE]
 AUTHORS = ["author_a", "author_b"]
 PAGE_SIZES = [1, 3, 100]
 MAX_PAGES = 60
+HOSTED_VERSION = 3
+MISSING_VERSION = 99
 
 DAY = timedelta(days=1)
 # viewer -> (subscription as (plan, status, ends_at offset or None), has premium access per SPEC)
@@ -67,14 +73,18 @@ class SweptResource:
     owner: str
     visibility: str
     deleted: bool
-    markers: dict[str, str]  # kind ("title", "id", "file_url v1", ...) -> unique text
+    markers: dict[str, str]  # kind ("title", "id", "file_url v1", "hosted v3", ...) -> unique text
     id: str = ""
     token: str = ""  # a word only this resource's title holds, for `q`
     tag_slug: str = ""  # a tag only this resource has, for `tag`
 
     @property
     def file_urls(self) -> list[str]:
-        return [text for kind, text in self.markers.items() if kind.startswith("file_url")]
+        return [text for kind, text in self.markers.items() if is_file_marker(kind)]
+
+
+def is_file_marker(kind: str) -> bool:
+    return kind.startswith(("file_url", "hosted"))
 
 
 @dataclass
@@ -94,6 +104,7 @@ class Swept:
     status: int
     text: str
     resource: SweptResource | None = None  # the resource named in the path, if any
+    missing_version: bool = False  # the path names a version the resource does not have
 
 
 @dataclass
@@ -141,6 +152,12 @@ def make_world() -> World:
                     url = f"https://files.example/{key}-v{number}-{tag}.pdf"
                     ResourceVersionFactory(resource=resource, version_number=number, file_url=url)
                     markers[f"file_url v{number}"] = url
+                hosted = f"Sweep hosted bytes {key} {tag}\n"
+                upload = upload_version(
+                    client_for(users[owner]), resource.pk, filename=f"{key}.txt", content=hosted.encode()
+                )
+                assert upload.status_code == 201, upload.content
+                markers[f"hosted v{HOSTED_VERSION}"] = hosted
                 for index, author in enumerate((commenter, users["other"])):
                     comment = CommentFactory(
                         resource=resource, author=author, content=f"Sweep comment {key} {index} {tag}"
@@ -212,6 +229,7 @@ def path_values(world: World) -> dict[str, list[tuple[str, SweptResource | None]
         "resource_id": [(resource.id, resource) for resource in world.resources] + [(str(uuid4()), None)],
         "user_id": [(user_id, None) for user_id in world.all_user_ids],
         "comment_id": [(comment_id, None) for comment_id in world.comment_ids],
+        "version_number": [(str(number), None) for number in (1, 2, HOSTED_VERSION, MISSING_VERSION)],
     }
 
 
@@ -223,23 +241,34 @@ def expand(path: str, parameters: list[dict], world: World):
     if unknown:
         pytest.fail(f"{path}: teach the sweep about parameters {unknown} so it covers this endpoint")
     if not path_params:
-        return [(path, None)]
-    if len(path_params) > 1:
-        pytest.fail(f"{path}: several path parameters; extend the sweep")
-    name = path_params[0]
-    return [(path.replace("{" + name + "}", value), resource) for value, resource in path_values(world)[name]]
+        return [(path, None, False)]
+    values = path_values(world)
+    urls = []
+    for combination in itertools.product(*(values[name] for name in path_params)):
+        url, resource = path, None
+        for name, (value, named) in zip(path_params, combination, strict=True):
+            url = url.replace("{" + name + "}", value)
+            resource = resource or named
+        urls.append((url, resource, f"/versions/{MISSING_VERSION}/" in url))
+    return urls
 
 
 def walk(
-    client: APIClient, operation: str, url: str, query_names: set[str], resource, sweep: Sweep, base: dict | None = None
+    client: APIClient, operation: str, target, query_names: set[str], sweep: Sweep, base: dict | None = None
 ) -> None:
+    url, resource, missing_version = target
+
     def get(query: dict) -> dict | None:
         query = {**(base or {}), **query}
         full = f"{url}?{urlencode(query, doseq=True)}" if query else url
         response = client.get(full)
-        sweep.responses.append(Swept(operation, full, query, response.status_code, response.content.decode(), resource))
+        location = response.get("Location", "")
+        text = response.content.decode() + location
+        sweep.responses.append(Swept(operation, full, query, response.status_code, text, resource, missing_version))
         if response.status_code >= 500:
             sweep.problems.append(f"{full}: server error {response.status_code}")
+        if "/files/" in location:
+            follow_file_link(location, resource, sweep)
         return response.json() if response.status_code == 200 else None
 
     first = get({})
@@ -263,16 +292,25 @@ def walk(
                     query = {"page_size": size, "page": pages + 1}
 
 
+def follow_file_link(location: str, resource, sweep: Sweep) -> None:
+    """Fetch a handed-out /files/ link as anyone holding it would: with no credentials."""
+    response = APIClient().get(location)
+    text = body_of(response).decode(errors="replace")
+    sweep.responses.append(Swept("/files/{token}/", location, {}, response.status_code, text, resource))
+    if response.status_code != 200:
+        sweep.problems.append(f"{location}: a link just issued answered {response.status_code}")
+
+
 def sweep_as(viewer: str, world: World, operations: dict[str, list[dict]]) -> Sweep:
     sweep, client = Sweep(), client_for(world.users[viewer])
     for path, parameters in operations.items():
         query_names = {p["name"] for p in parameters if p["in"] == "query"}
-        for url, resource in expand(path, parameters, world):
-            walk(client, path, url, query_names, resource, sweep)
+        for target in expand(path, parameters, world):
+            walk(client, path, target, query_names, sweep)
         if path == "/api/feed/":
             assert {"q", "tag", "author"} <= query_names, "the feed's search parameters left the schema"
             for base in feed_filters(world):
-                walk(client, path, path, query_names, None, sweep, base=base)
+                walk(client, path, (path, None, False), query_names, sweep, base=base)
     return sweep
 
 
@@ -337,7 +375,7 @@ def leaks(viewer: str, world: World, sweep: Sweep) -> list[str]:
             ):
                 forbidden = resource.markers
             elif not may_open(viewer, resource):
-                forbidden = {kind: text for kind, text in resource.markers.items() if kind.startswith("file_url")}
+                forbidden = {kind: text for kind, text in resource.markers.items() if is_file_marker(kind)}
             else:
                 continue
             found += [
@@ -354,11 +392,16 @@ def status_problems(viewer: str, sweep: Sweep) -> list[str]:
         resource = response.resource
         if resource is None:
             continue
+        refusing = response.operation.endswith(("/access/", "/download/"))
         if not may_see(viewer, resource):
             expected = {404}
         elif not may_open(viewer, resource):
-            # Premium without a subscription: /access/ refuses (access_denied), other reads show no file.
-            expected = {403} if response.operation.endswith("/access/") else {200, 403}
+            # Premium without a subscription: /access/ and downloads refuse (access_denied), other reads show no file.
+            expected = {403} if refusing else {200, 403}
+        elif response.missing_version:
+            expected = {404}  # checked after access: who may not open learns nothing about versions
+        elif response.operation.endswith("/download/"):
+            expected = {302}
         else:
             expected = {200}
         if response.status not in expected:
@@ -375,7 +418,7 @@ def coverage_gaps(viewer: str, world: World, sweep: Sweep) -> list[str]:
         if may_see(viewer, resource):
             expected += ["title", "id", "comment 0", "comment 1"]
         if may_open(viewer, resource):
-            expected += ["file_url v1", "file_url v2"]
+            expected += ["file_url v1", "file_url v2", f"hosted v{HOSTED_VERSION}"]
         gaps += [
             f"{kind} of {resource.key} never reached {viewer}"
             for kind in expected
@@ -417,6 +460,8 @@ def test_sweep_discovers_every_resource_read_endpoint(operations):
         "/api/feed/",
         "/api/resources/{resource_id}/detail/",
         "/api/resources/{resource_id}/access/",
+        "/api/resources/{resource_id}/download/",
+        "/api/resources/{resource_id}/versions/{version_number}/download/",
         "/api/resources/{resource_id}/comments/",
         "/api/authors/{user_id}/",
     ):

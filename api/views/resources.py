@@ -1,6 +1,7 @@
 """Resources: the feed, detail, access, authors, tags, and the author's writes."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
@@ -15,14 +16,17 @@ from api.serializers.resources import (
     FeedQuerySerializer,
     ResourceAccessSerializer,
     ResourceCreateInputSerializer,
+    ResourceCreateUploadSerializer,
     ResourceDetailSerializer,
     ResourceSerializer,
     ResourceUpdateInputSerializer,
     ResourceVersionInputSerializer,
+    ResourceVersionUploadSerializer,
     TagSerializer,
     VersionCreatedSerializer,
 )
 from api.throttling import ScopedClientThrottle
+from api.uploads import StreamingMultiPartParser, file_upload
 from application.dto.resources import (
     AccessResourceCommand,
     CreateResourceCommand,
@@ -46,6 +50,10 @@ ERRORS = {
     401: OpenApiResponse(ErrorEnvelopeSerializer, description="not_authenticated / token_not_valid"),
     403: OpenApiResponse(ErrorEnvelopeSerializer, description="permission_denied"),
     404: OpenApiResponse(ErrorEnvelopeSerializer, description="not_found"),
+    413: OpenApiResponse(ErrorEnvelopeSerializer, description="file_too_large: over UPLOAD_MAX_BYTES"),
+    415: OpenApiResponse(
+        ErrorEnvelopeSerializer, description="unsupported_file_type (content), or unsupported_media_type (body)"
+    ),
     429: OpenApiResponse(ErrorEnvelopeSerializer, description="throttled"),
 }
 
@@ -82,6 +90,17 @@ def _resource_for_author(resource_id, user) -> dict:
     return ResourceSerializer(detail).data
 
 
+class UploadView(WriteView):
+    """Takes JSON, or multipart/form-data with a `file` part streamed to disk (see api/uploads.py)."""
+
+    accepts_file_uploads = True
+    parser_classes = [JSONParser, StreamingMultiPartParser]
+
+    def is_upload(self) -> bool:
+        # DRF's content_type is the raw header, boundary included.
+        return self.request.content_type.split(";")[0].strip().lower() == "multipart/form-data"
+
+
 class TagListView(APIView):
     @extend_schema(
         tags=["resources"], summary="List tags", responses={200: envelope("TagListEnvelope", TagSerializer(many=True))}
@@ -90,15 +109,22 @@ class TagListView(APIView):
         return ok(TagSerializer(list_tags(), many=True).data)
 
 
-class ResourceCreateView(WriteView):
+class ResourceCreateView(UploadView):
     @extend_schema(
         tags=["resources"],
-        summary="Publish a resource",
-        request=ResourceCreateInputSerializer,
-        responses={201: envelope("ResourceCreatedEnvelope", ResourceSerializer()), **errors(400, 401, 429)},
+        summary="Publish a resource (JSON with an optional file_url, or multipart with a file)",
+        request={
+            "application/json": ResourceCreateInputSerializer,
+            "multipart/form-data": ResourceCreateUploadSerializer,
+        },
+        responses={
+            201: envelope("ResourceCreatedEnvelope", ResourceSerializer()),
+            **errors(400, 401, 413, 415, 429),
+        },
     )
     def post(self, request):
-        data = validated(ResourceCreateInputSerializer, request.data)
+        upload = self.is_upload()
+        data = validated(ResourceCreateUploadSerializer if upload else ResourceCreateInputSerializer, request.data)
         result = create_resource(
             CreateResourceCommand(
                 user=request.user,
@@ -108,6 +134,7 @@ class ResourceCreateView(WriteView):
                 price_cents=data.get("price_cents"),
                 tags=tuple(data["tags"]),
                 file_url=data.get("file_url"),
+                upload=file_upload(data["file"]) if upload else None,
             )
         )
         return created(_resource_for_author(result.resource_id, request.user))
@@ -137,20 +164,29 @@ class ResourceItemView(WriteView):
         return no_content()
 
 
-class ResourceVersionCreateView(WriteView):
+class ResourceVersionCreateView(UploadView):
     @extend_schema(
         tags=["resources"],
-        summary="Add a file version (author only)",
-        request=ResourceVersionInputSerializer,
+        summary="Add a file version (author only): JSON with a file_url, or multipart with a file",
+        request={
+            "application/json": ResourceVersionInputSerializer,
+            "multipart/form-data": ResourceVersionUploadSerializer,
+        },
         responses={
             201: envelope("VersionCreatedEnvelope", VersionCreatedSerializer()),
-            **errors(400, 401, 403, 404, 429),
+            **errors(400, 401, 403, 404, 413, 415, 429),
         },
     )
     def post(self, request):
-        data = validated(ResourceVersionInputSerializer, request.data)
+        upload = self.is_upload()
+        data = validated(ResourceVersionUploadSerializer if upload else ResourceVersionInputSerializer, request.data)
         version = create_resource_version(
-            CreateResourceVersionCommand(user=request.user, resource_id=data["resource_id"], file_url=data["file_url"])
+            CreateResourceVersionCommand(
+                user=request.user,
+                resource_id=data["resource_id"],
+                file_url=data.get("file_url"),
+                upload=file_upload(data["file"]) if upload else None,
+            )
         )
         return created(VersionCreatedSerializer(version).data)
 

@@ -1,6 +1,7 @@
 """Commands and results for resources, comments and votes (api -> use cases -> api)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 
@@ -25,6 +26,16 @@ UNSET = _Unset()
 
 
 @dataclass(frozen=True, kw_only=True)
+class FileUpload:
+    """A file part streamed to a temporary file; size and sha256 were counted on the way."""
+
+    file: object  # readable and seekable
+    name: str  # as the client sent it: not yet safe
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class CreateResourceCommand:
     user: object
     title: str
@@ -33,6 +44,7 @@ class CreateResourceCommand:
     price_cents: int | None = None
     tags: tuple[str, ...] = ()
     file_url: str | None = None
+    upload: FileUpload | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,7 +74,8 @@ class DeleteResourceCommand:
 class CreateResourceVersionCommand:
     user: object
     resource_id: UUID
-    file_url: str
+    file_url: str | None = None
+    upload: FileUpload | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +84,20 @@ class AccessResourceCommand:
     resource_id: UUID
     ip_address: str | None = None
     user_agent: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssueDownloadLinkCommand:
+    """`version_number` None: the latest version."""
+
+    user: object
+    resource_id: UUID
+    version_number: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenDownloadCommand:
+    token: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,6 +136,23 @@ class VersionCreated:
 class ResourceAccess:
     version_number: int
     file_url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DownloadLink:
+    url: str
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DownloadToServe:
+    """An opened hosted file, or (with `x_accel_path`) the path nginx should send instead."""
+
+    file: object | None
+    x_accel_path: str | None
+    name: str
+    content_type: str
+    size: int
 
 
 @dataclass(frozen=True, kw_only=True)

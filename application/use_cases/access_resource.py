@@ -4,6 +4,7 @@ from analytics.services.track_event import TrackedEvent, track_event
 from application.dto.resources import AccessResourceCommand, ResourceAccess
 from application.exceptions import AccessDenied, NotFound
 from application.policies.resource_policy import can_access_resource, can_view_resource
+from resources.files.links import download_path
 from resources.models import Resource
 
 
@@ -27,4 +28,6 @@ def access_resource(command: AccessResourceCommand) -> ResourceAccess:
             user_agent=command.user_agent,
         )
     )
-    return ResourceAccess(version_number=version.version_number, file_url=version.file_url)
+    # A hosted file is reached through the access-checked download endpoint, never the store.
+    url = download_path(resource.pk, version.version_number) if version.is_hosted else version.file_url
+    return ResourceAccess(version_number=version.version_number, file_url=url)

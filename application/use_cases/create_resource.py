@@ -2,21 +2,27 @@
 
 from application.dto.resources import CreateResourceCommand, ResourceWritten
 from application.exceptions import ValidationFailed
+from application.use_cases._uploads import checked_upload, release_upload
 from resources.services.create_resource import create_resource as create_resource_service
 from resources.services.tags import find_tags
 
 
 def create_resource(command: CreateResourceCommand) -> ResourceWritten:
-    tags = tags_or_refuse(command.tags)
-    resource = create_resource_service(
-        author=command.user,
-        title=command.title,
-        description=command.description,
-        visibility=command.visibility,
-        price_cents=command.price_cents,
-        tags=tags,
-        file_url=command.file_url,
-    )
+    try:
+        tags = tags_or_refuse(command.tags)
+        hosted = checked_upload(command.upload) if command.upload is not None else None
+        resource = create_resource_service(
+            author=command.user,
+            title=command.title,
+            description=command.description,
+            visibility=command.visibility,
+            price_cents=command.price_cents,
+            tags=tags,
+            file_url=command.file_url,
+            hosted=hosted,
+        )
+    finally:
+        release_upload(command.upload)
     return ResourceWritten(resource_id=resource.pk)
 
 

@@ -18,6 +18,8 @@ from django.utils import timezone
 from audit.models import AuditLog
 from core.models import DataQualityIssue, Tag
 from core.services.audit import audit_change
+from resources.models import ResourceVersion
+from resources.tests.factories import ResourceVersionFactory
 from users.models import User
 from users.tests.factories import UserFactory
 
@@ -40,6 +42,8 @@ def build(model: type[models.Model]) -> models.Model:
         return audit_change(instance=build(Tag), action=AuditLog.Action.CREATE, after={"name": "x"})
     if model is ContentType:
         return ContentType.objects.get_for_model(Tag)
+    if model is ResourceVersion:  # a check constraint: either a file_url or a hosted file
+        return ResourceVersionFactory()
     values = {}
     for field in model._meta.concrete_fields:
         if field.primary_key or field.null or field.has_default() or getattr(field, "auto_now", False):

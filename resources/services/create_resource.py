@@ -1,4 +1,6 @@
-"""Publish a new resource, with its first file version when a file_url is given."""
+"""Publish a new resource, with its first file version when a file_url or a hosted file is given."""
+
+from functools import partial
 
 from django.db import transaction
 
@@ -8,6 +10,7 @@ from core.outbox import emit_event
 from core.services.audit import audit_change
 from resources.models import Resource, Visibility
 from resources.services.create_resource_version import append_version_locked
+from resources.services.hosted_files import HostedFile, store_then_record
 from resources.services.snapshot import resource_snapshot
 
 
@@ -20,7 +23,23 @@ def create_resource(
     price_cents: int | None,
     tags: list[Tag],
     file_url: str | None,
+    hosted: HostedFile | None = None,
 ) -> Resource:
+    create = partial(
+        _create,
+        author=author,
+        title=title,
+        description=description,
+        visibility=visibility,
+        price_cents=price_cents,
+        tags=tags,
+    )
+    if hosted is not None:
+        return store_then_record(hosted, lambda key: create(first_version={"hosted": hosted, "storage_key": key}))
+    return create(first_version={"file_url": file_url} if file_url else None)
+
+
+def _create(*, author, title, description, visibility, price_cents, tags, first_version: dict | None) -> Resource:
     with transaction.atomic():
         resource = Resource.objects.create(
             author=author, title=title, description=description, visibility=visibility, price_cents=price_cents
@@ -34,9 +53,9 @@ def create_resource(
         )
         if visibility != Visibility.PRIVATE:
             emit_event("resource", resource.pk, "resource.published", published_payload(resource))
-        if file_url:
+        if first_version is not None:
             # A freshly inserted row is invisible to other transactions: nobody else can number it.
-            append_version_locked(resource=resource, file_url=file_url, actor=author)
+            append_version_locked(resource=resource, actor=author, **first_version)
     return resource
 
 

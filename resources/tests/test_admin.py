@@ -1,3 +1,5 @@
+import hashlib
+
 import pytest
 from django.urls import reverse
 
@@ -5,6 +7,7 @@ from audit.models import AuditLog
 from interactions.tests.factories import CommentFactory, CommentVoteFactory
 from resources.models import Resource
 from resources.tests.factories import ResourceFactory, ResourceVersionFactory
+from resources.tests.uploads import PDF, bearer_client, upload_version
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +57,18 @@ def test_versions_cannot_be_added_or_deleted_in_the_admin(staff_client):
     version = ResourceVersionFactory()
     assert staff_client.get(reverse("admin:resources_resourceversion_add")).status_code == 403
     assert staff_client.get(reverse("admin:resources_resourceversion_delete", args=[version.pk])).status_code == 403
+
+
+def test_the_admin_shows_a_hosted_version_size_type_and_sha256(staff_client):
+    resource = ResourceFactory()
+    upload_version(bearer_client(resource.author), resource.pk, filename="handout.pdf")
+    version = resource.versions.get()
+
+    page = staff_client.get(f"/admin/resources/resourceversion/{version.pk}/change/").content.decode()
+
+    assert "handout.pdf" in page
+    assert "application/pdf" in page
+    assert hashlib.sha256(PDF).hexdigest() in page
+    assert str(len(PDF)) in page
+    listing = staff_client.get("/admin/resources/resourceversion/").content.decode()
+    assert "handout.pdf" in listing

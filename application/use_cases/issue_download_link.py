@@ -1,0 +1,31 @@
+"""IssueDownloadLink: a short-lived link to one version's file, for a viewer who may open it.
+
+The same checks as AccessResource, through the same policies (and so monetization.access):
+whoever loses access gets no new link from the moment they lose it.
+"""
+
+from application.dto.resources import DownloadLink, IssueDownloadLinkCommand
+from application.exceptions import AccessDenied, NotFound
+from application.policies.resource_policy import can_access_resource, can_view_resource
+from resources.files.links import issue_link
+from resources.models import Resource
+from resources.services.record_download import record_download
+
+
+def issue_download_link(command: IssueDownloadLinkCommand) -> DownloadLink:
+    user = command.user
+    resource = Resource.objects.filter(pk=command.resource_id).first()
+    if resource is None or not can_view_resource(user, resource):
+        raise NotFound("Resource not found.")
+    if not can_access_resource(user, resource):
+        raise AccessDenied("An active premium subscription is required to open this resource.")
+    versions = resource.versions.all()
+    if command.version_number is None:
+        version = versions.order_by("-version_number").first()
+    else:
+        version = versions.filter(version_number=command.version_number).first()
+    if version is None:
+        raise NotFound("This resource has no such version." if command.version_number else "It has no file yet.")
+    link = issue_link(version)
+    record_download(version=version, viewer_id=user.pk if user is not None and user.is_authenticated else None)
+    return DownloadLink(url=link.url, expires_at=link.expires_at)
