@@ -63,7 +63,10 @@ SUBSCRIBERS = {
     "past_due_period_over": ((Subscription.Plan.PREMIUM, Subscription.Status.PAST_DUE, -4 * DAY), False),
     "canceled_period_over": ((Subscription.Plan.PREMIUM, Subscription.Status.CANCELED, -DAY), False),
     "free_plan": ((Subscription.Plan.FREE, Subscription.Status.ACTIVE, 20 * DAY), False),
+    # Inside its period, but the payment behind it was fully refunded (or disputed).
+    "refunded": ((Subscription.Plan.PREMIUM, Subscription.Status.ACTIVE, 20 * DAY), False),
 }
+REVOKED = {"refunded"}
 VIEWERS = ["anonymous", "other", *SUBSCRIBERS, *AUTHORS]
 
 
