@@ -195,6 +195,9 @@ STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 STRIPE_PRICE_IDS = env_list("STRIPE_PRICE_IDS")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env_int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300)
+# The local Stripe simulator (`manage.py stripe_sim`, debug only): its port and where it sends webhooks.
+STRIPE_SIM_PORT = env_int("STRIPE_SIM_PORT", 12111)
+STRIPE_SIM_WEBHOOK_URL = env_str("STRIPE_SIM_WEBHOOK_URL", "http://127.0.0.1:8000/api/billing/webhook/")
 
 # Outbox
 OUTBOX_MAX_RETRIES = env_int("OUTBOX_MAX_RETRIES", 5)
