@@ -1,8 +1,13 @@
 """Suite-wide fixtures and the PostgreSQL marker."""
 
+import os
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
+
+# Processes the tests start (manage.py, the worker) never read a developer's .env.
+os.environ.setdefault("DJANGO_ENV_FILE", os.devnull)
 
 
 def pytest_collection_modifyitems(config, items):
