@@ -1,5 +1,6 @@
 """The simulator's HTML: the hosted checkout page, the authentication step and the dashboard."""
 
+import time
 from html import escape
 
 _STYLE = """
@@ -18,6 +19,10 @@ def _page(title: str, body: str) -> str:
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(title)}</title>"
         f"<style>{_STYLE}</style></head><body>{body}</body></html>"
     )
+
+
+def _utc(unix: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(unix))
 
 
 def _money(amount: int, currency: str) -> str:
@@ -82,7 +87,7 @@ def dashboard(state, deliveries, *, webhook_url: str) -> str:
         rows.append(
             f"<tr><td>{escape(sub_id)}<br><span class=note>{escape(str(sub['metadata']))}</span></td>"
             f"<td>{escape(sub['status'])}{' (cancels at period end)' if sub['cancel_at_period_end'] else ''}</td>"
-            f"<td>{item['current_period_end']}</td><td>{''.join(actions)}</td></tr>"
+            f"<td>{_utc(item['current_period_end'])}</td><td>{''.join(actions)}</td></tr>"
         )
     disputes = [
         f"<tr><td>{escape(d['id'])}</td><td>{escape(d['charge'])}</td><td>{escape(d['status'])}</td><td>"
@@ -101,7 +106,7 @@ def dashboard(state, deliveries, *, webhook_url: str) -> str:
 <h1>Stripe simulator</h1>
 <p class=note>Webhooks go to {escape(webhook_url or "(nowhere: no webhook URL)")}.</p>
 <h2>Subscriptions</h2>
-<table><tr><th>id</th><th>status</th><th>period ends (unix)</th><th>make Stripe…</th></tr>{"".join(rows)}</table>
+<table><tr><th>id</th><th>status</th><th>period ends</th><th>make Stripe…</th></tr>{"".join(rows)}</table>
 <h2>Open disputes</h2>
 <table><tr><th>id</th><th>charge</th><th>status</th><th></th></tr>{"".join(disputes)}</table>
 <h2>Latest webhook deliveries</h2>

@@ -6,37 +6,19 @@ end to end. It records every API request and can be told to fail (`fail_next(sta
 hang past the client timeout (`hang_next(seconds)`).
 """
 
-import json
 import threading
 import time
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from http.server import ThreadingHTTPServer
 
 from operations.stripe_sim import api, objects, pages
 from operations.stripe_sim.cards import UNKNOWN_CARD, card_for
-from operations.stripe_sim.forms import decode_form
+from operations.stripe_sim.handler import Fault, RecordedRequest, handler_class
 from operations.stripe_sim.ledger import Ledger, SimulationError
 from operations.stripe_sim.webhooks import Delivery, Sender, WebhookQueue, http_sender
 
 AUTHENTICATION_FAILED = (
     "We are unable to authenticate your payment method. Please choose a different payment method and try again."
 )
-
-
-@dataclass
-class RecordedRequest:
-    method: str
-    path: str
-    params: dict[str, Any]
-    headers: dict[str, str]
-
-
-@dataclass
-class _Fault:
-    status: int = 0
-    hang_seconds: float = 0.0
 
 
 class StripeSimulator:
@@ -46,13 +28,13 @@ class StripeSimulator:
         self.webhooks = WebhookQueue(webhook_secret)
         self.webhook_url = ""
         self.ledger = Ledger(self._emit)
-        self._faults: list[_Fault] = []
+        self._faults: list[Fault] = []
         self._lock = threading.RLock()
         self._idempotency_lock = threading.Lock()  # held across routing, which takes _lock
         # Stripe replays a POST with a seen Idempotency-Key: same params, same answer.
         self._idempotent: dict[str, tuple[dict, int, dict]] = {}
         self._awaiting_authentication: set[str] = set()
-        self._server = ThreadingHTTPServer((host, port), _handler_class(self))
+        self._server = ThreadingHTTPServer((host, port), handler_class(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="stripe-sim", daemon=True)
 
@@ -86,11 +68,11 @@ class StripeSimulator:
     # --- test controls -----------------------------------------------------------------
     def fail_next(self, status: int = 500, times: int = 1) -> None:
         with self._lock:
-            self._faults.extend(_Fault(status=status) for _ in range(times))
+            self._faults.extend(Fault(status=status) for _ in range(times))
 
     def hang_next(self, seconds: float, times: int = 1) -> None:
         with self._lock:
-            self._faults.extend(_Fault(hang_seconds=seconds) for _ in range(times))
+            self._faults.extend(Fault(hang_seconds=seconds) for _ in range(times))
 
     def requests_to(self, method: str, path_prefix: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
@@ -160,7 +142,13 @@ class StripeSimulator:
     def _checkout_url(self, session_id: str) -> str:
         return f"{self.url}/c/pay/{session_id}"
 
-    def _api(self, method: str, path: str, params: dict, headers) -> tuple[int, dict]:
+    def record(self, request: RecordedRequest) -> Fault | None:
+        """Keep an API request; returns the fault a test asked for, if any."""
+        with self._lock:
+            self.requests.append(request)
+            return self._faults.pop(0) if self._faults else None
+
+    def answer_api(self, method: str, path: str, params: dict, headers) -> tuple[int, dict]:
         if not (headers.get("Authorization") or "").startswith("Bearer sk_test_"):
             return api.error(
                 401, "Invalid API Key provided: use a test key (sk_test_...).", code="", kind="invalid_request_error"
@@ -186,7 +174,15 @@ class StripeSimulator:
         with self._lock:
             return api.route(self.ledger, self.events, method, path, params, url_for=self._checkout_url)
 
-    def _checkout(self, session_id: str, form: dict[str, str], *, authenticate: str = "") -> tuple[int, str, str]:
+    def checkout_page(self, session_id: str) -> tuple[int, str]:
+        with self._lock:
+            session = self.state.sessions.get(session_id)
+            if session is None:
+                return 404, "<h1>No such checkout session.</h1>"
+            email = (self.state.customers.get(session["customer"] or "") or {}).get("email")
+            return 200, pages.checkout_page(session, email=email)
+
+    def submit_checkout(self, session_id: str, form: dict[str, str], *, authenticate: str = "") -> tuple[int, str, str]:
         """(status, html, redirect) for a submitted hosted page or authentication step."""
         with self._lock:
             session = self.state.sessions.get(session_id)
@@ -212,7 +208,7 @@ class StripeSimulator:
                 return 402, pages.checkout_page(session, email=email, error=str(error)), ""
             return 303, "", (session["success_url"] or "/").replace("{CHECKOUT_SESSION_ID}", session_id)
 
-    def _control(self, path: str, form: dict[str, str]) -> tuple[int, dict]:
+    def control(self, path: str, form: dict[str, str]) -> tuple[int, dict]:
         parts = path.strip("/").split("/")  # _sim, <kind>, <id>, <move>
         if len(parts) != 4:
             return 404, {"error": "unknown control"}
@@ -227,69 +223,3 @@ class StripeSimulator:
                 return 400, {"error": str(error)}
             sent = [event["type"] for event in self.events[before:]]
         return 200, {"id": result["id"], "object": result["object"], "events": sent}
-
-
-def _handler_class(sim: StripeSimulator):
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format, *args):
-            pass
-
-        def _answer(self):
-            split = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode() if length else ""
-            if split.path.startswith("/v1/"):
-                return self._api(split, body)
-            form = dict(parse_qsl(body))
-            if split.path.startswith("/c/pay/"):
-                parts = split.path.strip("/").split("/")
-                if self.command == "GET":
-                    session = sim.state.sessions.get(parts[2])
-                    if session is None:
-                        return self._send(404, "text/html", b"<h1>No such checkout session.</h1>")
-                    return self._send(200, "text/html", pages.checkout_page(session, email=None).encode())
-                authenticate = form.get("action", "fail") if parts[-1] == "authenticate" else ""
-                status, html, location = sim._checkout(parts[2], form, authenticate=authenticate)
-                return self._send(status, "text/html", html.encode(), location=location)
-            if self.command == "POST" and split.path.startswith("/_sim/"):
-                status, payload = sim._control(split.path, form)
-                if "application/json" in (self.headers.get("Accept") or ""):
-                    return self._send(status, "application/json", json.dumps(payload).encode())
-                return self._send(303, "text/html", b"", location="/")
-            if self.command == "GET" and split.path == "/":
-                html = pages.dashboard(sim.state, sim.webhooks.deliveries, webhook_url=sim.webhook_url)
-                return self._send(200, "text/html", html.encode())
-            return self._send(404, "text/plain", b"not found")
-
-        def _api(self, split, body: str):
-            params = decode_form(parse_qsl(split.query) + parse_qsl(body))
-            with sim._lock:
-                sim.requests.append(RecordedRequest(self.command, split.path, params, dict(self.headers.items())))
-                fault = sim._faults.pop(0) if sim._faults else None
-            if fault and fault.hang_seconds:
-                time.sleep(fault.hang_seconds)
-            if fault and fault.status:
-                status, payload = api.error(fault.status, "Injected failure.", code="injected")
-            else:
-                status, payload = sim._api(self.command, split.path, params, self.headers)
-            self._send(status, "application/json", json.dumps(payload).encode(), request_id=sim.new_id("req"))
-
-        def _send(self, status: int, content_type: str, data: bytes, *, location: str = "", request_id: str = ""):
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", f"{content_type}; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                if location:
-                    self.send_header("Location", location)
-                if request_id:
-                    self.send_header("Request-Id", request_id)
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (timeout test)
-
-        do_GET = _answer
-        do_POST = _answer
-        do_DELETE = _answer
-
-    return Handler
