@@ -4,10 +4,9 @@ Each move changes the objects the way Stripe would and emits the events Stripe w
 in Stripe's order. Callers hold the simulator's lock.
 """
 
-import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from operations.stripe_sim import objects
 from operations.stripe_sim.cards import Card
@@ -37,11 +36,21 @@ class Ledger:
     def __init__(self, emit: Emit) -> None:
         self.state = StripeState()
         self._emit = emit
-        self._ids = itertools.count(1)
-        self._invoice_numbers = itertools.count(1)
+        self._last_id = 0
+        self._last_invoice_number = 0
 
     def new_id(self, prefix: str) -> str:
-        return f"{prefix}_test_{next(self._ids):06d}"
+        self._last_id += 1
+        return f"{prefix}_test_{self._last_id:06d}"
+
+    def snapshot(self) -> dict:
+        """Everything the account holds, as JSON-ready data (the dev tool keeps it across restarts)."""
+        return {"state": asdict(self.state), "last_id": self._last_id, "last_invoice": self._last_invoice_number}
+
+    def restore(self, snapshot: dict) -> None:
+        self.state = StripeState(**snapshot["state"])
+        self._last_id = snapshot["last_id"]
+        self._last_invoice_number = snapshot["last_invoice"]
 
     # --- API calls ---------------------------------------------------------------------
     def create_customer(self, params: dict) -> dict:
@@ -207,7 +216,8 @@ class Ledger:
         return self.state.subscriptions[invoice["parent"]["subscription_details"]["subscription"]]
 
     def _new_invoice(self, subscription: dict, billing_reason: str, now: int) -> dict:
-        number = f"SIM-{next(self._invoice_numbers):04d}"
+        self._last_invoice_number += 1
+        number = f"SIM-{self._last_invoice_number:04d}"
         invoice = objects.invoice(
             self.new_id("in"), subscription=subscription, billing_reason=billing_reason, number=number, now=now
         )

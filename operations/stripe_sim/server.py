@@ -6,9 +6,11 @@ end to end. It records every API request and can be told to fail (`fail_next(sta
 hang past the client timeout (`hang_next(seconds)`).
 """
 
+import json
 import threading
 import time
 from http.server import ThreadingHTTPServer
+from pathlib import Path
 
 from operations.stripe_sim import api, objects, pages
 from operations.stripe_sim.cards import UNKNOWN_CARD, card_for
@@ -16,13 +18,16 @@ from operations.stripe_sim.handler import Fault, RecordedRequest, handler_class
 from operations.stripe_sim.ledger import Ledger, SimulationError
 from operations.stripe_sim.webhooks import Delivery, Sender, WebhookQueue, http_sender
 
+KEPT_EVENTS = 1000  # what a restarted simulator still lists on GET /v1/events
 AUTHENTICATION_FAILED = (
     "We are unable to authenticate your payment method. Please choose a different payment method and try again."
 )
 
 
 class StripeSimulator:
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, webhook_secret: str = "") -> None:
+    def __init__(
+        self, *, host: str = "127.0.0.1", port: int = 0, webhook_secret: str = "", state_file: Path | None = None
+    ) -> None:
         self.events: list[dict] = []
         self.requests: list[RecordedRequest] = []
         self.webhooks = WebhookQueue(webhook_secret)
@@ -37,6 +42,12 @@ class StripeSimulator:
         self._server = ThreadingHTTPServer((host, port), handler_class(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="stripe-sim", daemon=True)
+        # The dev tool keeps the account across restarts: the app remembers sessions and subscriptions.
+        self._state_file = state_file
+        if state_file is not None and state_file.is_file():
+            saved = json.loads(state_file.read_text())
+            self.ledger.restore(saved["ledger"])
+            self.events = saved["events"]
 
     # --- lifecycle -------------------------------------------------------------------
     @property
@@ -59,7 +70,8 @@ class StripeSimulator:
 
     def stop(self) -> None:
         self.webhooks.stop()
-        self._server.shutdown()
+        if self._thread.is_alive():  # shutdown() waits for a serve_forever that never started
+            self._server.shutdown()
         self._server.server_close()
 
     def deliver_pending(self, sender: Sender) -> list[Delivery]:
@@ -99,7 +111,9 @@ class StripeSimulator:
         if card is None or card.outcome == "declined":
             raise SimulationError(card.decline_message if card else UNKNOWN_CARD)
         with self._lock:
-            return self.ledger.pay_session(session_id, card)
+            session = self.ledger.pay_session(session_id, card)
+            self.save()
+            return session
 
     def move(self, name: str, object_id: str, **options) -> dict:
         """One of the dashboard's moves by name: renew, fail_renewal, refund, dispute, end, retry, close."""
@@ -122,11 +136,22 @@ class StripeSimulator:
             if name not in moves:
                 raise SimulationError(f"Unknown move {name!r}.")
             try:
-                return moves[name]()
+                result = moves[name]()
             except KeyError as error:
                 raise SimulationError(f"No such object: {error}") from error
+            self.save()
+            return result
 
     # --- internals ---------------------------------------------------------------------
+    def save(self) -> None:
+        """Write the account to the state file, if any (after every change; callers hold the lock)."""
+        if self._state_file is None:
+            return
+        saved = {"ledger": self.ledger.snapshot(), "events": self.events[-KEPT_EVENTS:]}
+        partial = self._state_file.with_suffix(".partial")
+        partial.write_text(json.dumps(saved))
+        partial.replace(self._state_file)
+
     def _emit(self, event_type: str, obj: dict, previous_attributes: dict | None = None) -> dict:
         event = objects.event(
             self.ledger.new_id("evt"),
@@ -172,7 +197,10 @@ class StripeSimulator:
 
     def _route(self, method: str, path: str, params: dict) -> tuple[int, dict]:
         with self._lock:
-            return api.route(self.ledger, self.events, method, path, params, url_for=self._checkout_url)
+            answer = api.route(self.ledger, self.events, method, path, params, url_for=self._checkout_url)
+            if method == "POST":
+                self.save()
+            return answer
 
     def checkout_page(self, session_id: str) -> tuple[int, str]:
         with self._lock:

@@ -130,3 +130,22 @@ def test_refunds_and_disputes_are_shaped_like_stripe_events(fake_stripe):
     assert closed["data"]["object"]["status"] == "lost"
     assert closed["data"]["previous_attributes"] == {"status": "needs_response"}
     json.dumps(fake_stripe.events)  # every event is plain JSON, as delivered
+
+
+def test_a_restarted_simulator_still_knows_the_account(tmp_path):
+    state_file = tmp_path / "stripe_sim.json"
+    first = StripeSimulator(state_file=state_file)
+    customer = first.ledger.create_customer({"email": "ada@example.com"})
+    session = first.ledger.create_session({"customer": customer["id"]}, url_for=str)
+    first.pay(session["id"])
+    subscription_id = first.state.sessions[session["id"]]["subscription"]
+    first.stop()
+
+    second = StripeSimulator(state_file=state_file)
+    try:
+        assert second.state.sessions[session["id"]]["status"] == "complete"
+        invoice = second.move("renew", subscription_id)
+        assert invoice["id"] not in first.state.invoices  # ids go on where they stopped
+        assert [event["type"] for event in second.events].count("invoice.paid") == 2
+    finally:
+        second.stop()

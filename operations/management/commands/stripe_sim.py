@@ -15,6 +15,7 @@ import signal
 import threading
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -33,6 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("object_id", nargs="?", help="The subscription, charge, invoice or dispute id.")
         parser.add_argument("--port", type=int, default=settings.STRIPE_SIM_PORT)
         parser.add_argument("--webhook-url", default=settings.STRIPE_SIM_WEBHOOK_URL)
+        parser.add_argument(
+            "--state-file",
+            default=str(settings.BASE_DIR / ".stripe_sim.json"),
+            help="Where the simulated account is kept across restarts ('' for memory only).",
+        )
         parser.add_argument("--amount", type=int, help="refund: cents to refund (default: what is left).")
         parser.add_argument("--outcome", choices=("won", "lost"), default="won", help="close: how the dispute ends.")
 
@@ -46,12 +52,17 @@ class Command(BaseCommand):
     def _serve(self, options) -> None:
         if not settings.STRIPE_WEBHOOK_SECRET:
             raise CommandError("Set STRIPE_WEBHOOK_SECRET (any whsec_… value): the simulator signs webhooks with it.")
-        simulator = StripeSimulator(port=options["port"], webhook_secret=settings.STRIPE_WEBHOOK_SECRET).start()
+        state_file = Path(options["state_file"]) if options["state_file"] else None
+        simulator = StripeSimulator(
+            port=options["port"], webhook_secret=settings.STRIPE_WEBHOOK_SECRET, state_file=state_file
+        ).start()
         simulator.deliver_to(options["webhook_url"])
         if settings.STRIPE_API_BASE.rstrip("/") != simulator.url:
             self.stderr.write(f"STRIPE_API_BASE is {settings.STRIPE_API_BASE!r}: the app will not call the simulator.")
         self.stdout.write(f"Stripe simulator on {simulator.url} (dashboard: {simulator.url}/)")
         self.stdout.write(f"Webhooks to {options['webhook_url']}, signed with STRIPE_WEBHOOK_SECRET")
+        if state_file is not None:
+            self.stdout.write(f"Account kept in {state_file} (delete it to start afresh)")
         stopped = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stopped.set())
