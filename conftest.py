@@ -1,8 +1,13 @@
 """Suite-wide fixtures and the PostgreSQL marker."""
 
+import os
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
+
+# Processes the tests start (manage.py, the worker) never read a developer's .env.
+os.environ.setdefault("DJANGO_ENV_FILE", os.devnull)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -39,12 +44,16 @@ def on_postgres() -> bool:
 
 @pytest.fixture
 def fake_stripe():
-    """A local Stripe-shaped server; the real SDK talks to it through STRIPE_API_BASE."""
+    """The Stripe simulator; the real SDK talks to it through STRIPE_API_BASE.
+
+    Its webhooks wait until a test sends them (`fake_stripe.deliver_pending(sender)`).
+    """
+    from django.conf import settings
     from django.test import override_settings
 
-    from monetization.tests.stripe_server import FakeStripe
+    from operations.stripe_sim import StripeSimulator
 
-    server = FakeStripe().start()
+    server = StripeSimulator(webhook_secret=settings.STRIPE_WEBHOOK_SECRET).start()
     with override_settings(STRIPE_API_BASE=server.url, STRIPE_MAX_NETWORK_RETRIES=0, STRIPE_TIMEOUT_SECONDS=2):
         yield server
     server.stop()

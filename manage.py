@@ -4,6 +4,9 @@ import sys
 
 
 def main() -> None:
+    from ressourcefy.env import load_env_file
+
+    load_env_file()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ressourcefy.settings")
     from django.core.management import execute_from_command_line
 

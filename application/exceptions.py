@@ -119,3 +119,23 @@ class LinkExpired(ApplicationError):
     code = "link_expired"
     http_status = 410
     default_message = "This download link has expired. Ask for a new one."
+
+
+class NotConfigured(ApplicationError):
+    """A feature the request needs is off because settings are missing; `details` names them."""
+
+    code = "not_configured"
+    http_status = 503
+    default_message = "This feature is not configured on this server."
+
+    @classmethod
+    def unless_set(cls, settings_object, *names: str) -> None:
+        """Raise, naming every one of `names` that is empty in `settings_object`."""
+        missing = [name for name in names if not getattr(settings_object, name, None)]
+        if missing:
+            raise cls(f"{cls.default_message[:-1]}: set {', '.join(missing)}.", details={"missing_settings": missing})
+
+
+class BillingNotConfigured(NotConfigured):
+    code = "billing_not_configured"
+    default_message = "Billing is not configured on this server."

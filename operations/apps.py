@@ -6,3 +6,6 @@ class OperationsConfig(AppConfig):
 
     name = "operations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from operations import settings_checks  # noqa: F401 - registers the production start-up checks

@@ -7,6 +7,11 @@ it) so that each worker writes its metrics where /metrics can sum them.
 
 import os
 
+from ressourcefy.env import load_env_file
+
+# Before reading GUNICORN_* below; wsgi.py loads it again, a no-op then.
+load_env_file()
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

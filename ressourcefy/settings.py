@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from ressourcefy.env import env_bool, env_int, env_list, env_str
@@ -173,9 +174,14 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# CORS: only the configured front-end origins.
-CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "http://localhost:3000" if DEBUG or TESTING else "")
+# CORS: only the configured front-end origins; in debug, the usual dev servers (CRA/Next 3000,
+# Vite 5173, Vue CLI/webpack 8080) on localhost and 127.0.0.1.
+DEV_ORIGINS = ",".join(f"http://{host}:{port}" for host in ("localhost", "127.0.0.1") for port in (3000, 5173, 8080))
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", DEV_ORIGINS if DEBUG or TESTING else "")
 CORS_ALLOW_CREDENTIALS = True
+# A browser app may send these (docs/api.md) and read them back.
+CORS_ALLOW_HEADERS = (*default_cors_headers, "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ["Idempotency-Key", "X-Request-ID", "Retry-After"]
 FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:3000").rstrip("/")
 
 # Mail
@@ -198,6 +204,9 @@ STRIPE_API_BASE = env_str("STRIPE_API_BASE")
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env_int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300)
 # Premium stays open this long past the paid period while a renewal is charged or retried.
 BILLING_RENEWAL_GRACE_HOURS = env_int("BILLING_RENEWAL_GRACE_HOURS", 72)
+# The local Stripe simulator (`manage.py stripe_sim`, debug only): its port and where it sends webhooks.
+STRIPE_SIM_PORT = env_int("STRIPE_SIM_PORT", 12111)
+STRIPE_SIM_WEBHOOK_URL = env_str("STRIPE_SIM_WEBHOOK_URL", "http://127.0.0.1:8000/api/billing/webhook/")
 
 # Outbox
 OUTBOX_MAX_RETRIES = env_int("OUTBOX_MAX_RETRIES", 5)

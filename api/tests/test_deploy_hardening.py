@@ -13,6 +13,13 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "ressourcefy.settings",
     "DJANGO_SECRET_KEY": "k" * 20 + "-production-secret-key-that-is-long-and-random-9f3a",
     "DJANGO_ALLOWED_HOSTS": "api.ressourcefy.example",
+    # A deploy with every feature configured (operations/settings_checks.py), and no .env file.
+    "DJANGO_ENV_FILE": os.devnull,
+    "FRONTEND_URL": "https://app.ressourcefy.example",
+    "STRIPE_SECRET_KEY": "sk_live_production",
+    "STRIPE_WEBHOOK_SECRET": "whsec_production",
+    "STRIPE_PRICE_IDS": "price_premium_monthly",
+    "RESEND_API_KEY": "re_production",
 }
 
 

@@ -35,7 +35,10 @@ from read_models.billing import get_subscription, list_payments
 _ERRORS = {401: ErrorEnvelopeSerializer}
 _UPSTREAM = {
     502: OpenApiResponse(ErrorEnvelopeSerializer, description="Stripe failed."),
-    503: OpenApiResponse(ErrorEnvelopeSerializer, description="Stripe could not be reached in time."),
+    503: OpenApiResponse(
+        ErrorEnvelopeSerializer,
+        description="Stripe could not be reached in time, or `billing_not_configured` (details name the settings).",
+    ),
 }
 
 

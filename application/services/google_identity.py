@@ -20,7 +20,7 @@ from google.auth import exceptions as google_exceptions
 from google.auth import transport
 from google.oauth2 import id_token as google_id_token
 
-from application.exceptions import ApplicationError, InvalidCredentials, UpstreamUnavailable
+from application.exceptions import InvalidCredentials, NotConfigured, UpstreamUnavailable
 from users.emails import UnreadableEmail, normalize_email
 
 _ISSUERS = ("accounts.google.com", "https://accounts.google.com")
@@ -37,7 +37,7 @@ class GoogleIdentity:
     email: str
 
 
-class GoogleSignInUnavailable(ApplicationError):
+class GoogleSignInUnavailable(NotConfigured):
     code = "google_sign_in_unavailable"
     http_status = 503
     default_message = "Google sign-in is not configured on this server."
@@ -89,9 +89,8 @@ def verify_google_id_token(raw_token: str, *, http: transport.Request | None = N
     Raises GoogleSignInUnavailable when GOOGLE_CLIENT_ID is not set and UpstreamUnavailable
     when Google's certificates cannot be fetched.
     """
+    GoogleSignInUnavailable.unless_set(settings, "GOOGLE_CLIENT_ID")
     client_id = settings.GOOGLE_CLIENT_ID
-    if not client_id:
-        raise GoogleSignInUnavailable()
     if not _is_signed_jwt(raw_token):
         # Junk never costs a round trip to Google, nor turns into a 502.
         raise _refused()

@@ -8,16 +8,19 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from application.dto.billing import CheckoutSession, CreateCheckoutSessionCommand
-from application.exceptions import AlreadySubscribed, ValidationFailed
+from application.exceptions import AlreadySubscribed, BillingNotConfigured, ValidationFailed
 from application.policies.subscription_policy import has_active_subscription
 from application.services import stripe_service
 from monetization.services import checkout, customers
 
+# Without any of these a purchase cannot start, or cannot be fulfilled by its webhook.
+REQUIRED_SETTINGS = ("STRIPE_SECRET_KEY", "STRIPE_PRICE_IDS", "STRIPE_WEBHOOK_SECRET")
 # Stripe keeps a Checkout session open for 24 h; a repeated click within this window reuses it.
 SESSION_REUSE_WINDOW = timedelta(hours=1)
 
 
 def create_checkout_session(command: CreateCheckoutSessionCommand) -> CheckoutSession:
+    BillingNotConfigured.unless_set(settings, *REQUIRED_SETTINGS)
     _check_price(command.price_id)
     _check_redirects(success_url=command.success_url, cancel_url=command.cancel_url)
     user = command.user

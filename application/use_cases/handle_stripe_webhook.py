@@ -11,8 +11,10 @@ redelivers.
 import logging
 import time
 
+from django.conf import settings
+
 from application.dto.billing import HandleStripeWebhookCommand, WebhookReceipt
-from application.exceptions import ApplicationError
+from application.exceptions import ApplicationError, BillingNotConfigured
 from application.services import stripe_service
 from core.metrics import webhook_processing_latency
 from monetization.services import webhook_events
@@ -29,6 +31,8 @@ class WebhookProcessingFailed(ApplicationError):
 
 def handle_stripe_webhook(command: HandleStripeWebhookCommand) -> WebhookReceipt:
     started = time.perf_counter()
+    # 503, not 400: Stripe keeps redelivering until the secret is set, so no event is lost.
+    BillingNotConfigured.unless_set(settings, "STRIPE_WEBHOOK_SECRET")
     try:
         event = stripe_service.verify_webhook(command.payload, command.signature)
     except ApplicationError:

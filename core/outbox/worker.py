@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 
@@ -32,12 +33,26 @@ def process_outbox(limit: int = 10, worker_id: str = "worker", *, ordered: bool 
     A failing handler affects only its own event. Successes are written in one statement at
     the end of the batch; a batch slower than half the lease writes what it has and renews.
     """
+    started = time.monotonic()
     claim = claim_batch(limit=limit, worker_id=worker_id, ordered=ordered)
-    _dispatch_claim(claim)
+    outcomes = _dispatch_claim(claim)
+    if claim.events:
+        # One line per batch, so a running worker is visibly alive (idle polls log nothing).
+        logger.info(
+            "outbox batch",
+            extra={
+                "worker_id": worker_id,
+                "claimed": len(claim.events),
+                **outcomes,
+                "seconds": round(time.monotonic() - started, 3),
+            },
+        )
     return len(claim.events)
 
 
-def _dispatch_claim(claim: Claim) -> None:
+def _dispatch_claim(claim: Claim) -> dict[str, int]:
+    """Dispatch every claimed event; returns how many completed, will be retried, and failed for good."""
+    outcomes = {"completed": 0, "retried": 0, "failed": 0}
     succeeded: list[OutboxEvent] = []
     remaining = list(claim.events)
     while remaining:
@@ -55,11 +70,16 @@ def _dispatch_claim(claim: Claim) -> None:
                 "outbox handler failed",
                 extra={"event_id": str(event.pk), "event_type": event.event_type, "error": str(error)},
             )
-            record_failed(claim, event, error, final=isinstance(error, UnknownEventTypeError))
+            final = isinstance(error, UnknownEventTypeError)
+            record_failed(claim, event, error, final=final)
+            gives_up = final or event.retry_count + 1 >= settings.OUTBOX_MAX_RETRIES  # record_failed's rule
+            outcomes["failed" if gives_up else "retried"] += 1
         else:
             succeeded.append(event)
+            outcomes["completed"] += 1
     if record_completed(claim, succeeded) < len(succeeded):
         logger.warning("outbox lease lost before completion", extra={"worker_id": claim.worker_id})
+    return outcomes
 
 
 class OutboxWorker:

@@ -1,10 +1,14 @@
 import importlib
+import logging
 import signal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
-from core.outbox import OutboxWorker, default_worker_id, process_outbox
+from core.outbox import OutboxWorker, _handlers, default_worker_id, process_outbox
+
+logger = logging.getLogger("core.outbox.worker")
 
 
 class Command(BaseCommand):
@@ -50,6 +54,7 @@ class Command(BaseCommand):
         for module in options["handlers_module"]:
             importlib.import_module(module)
         worker_id = options["worker_id"] or default_worker_id()
+        _log_start(worker_id, options)
         if not options["loop"]:
             count = process_outbox(limit=options["batch_size"], worker_id=worker_id, ordered=options["ordered"])
             self.stdout.write(f"processed {count} events")
@@ -75,3 +80,29 @@ class Command(BaseCommand):
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
         self.stdout.write(f"worker {worker_id} stopped after {count} events")
+
+
+def _log_start(worker_id: str, options: dict) -> None:
+    """One line saying what this worker will do: settings in force, database, handlers."""
+    on_postgres = connection.vendor == "postgresql"
+    logger.info(
+        "outbox worker started",
+        extra={
+            "worker_id": worker_id,
+            "mode": "loop" if options["loop"] else "once",
+            "backend": connection.vendor,
+            "wakeup": "LISTEN/NOTIFY + poll" if on_postgres else "poll",
+            "settings": {
+                "batch_size": options["batch_size"],
+                "interval_seconds": options["interval"],
+                "ordered": options["ordered"],
+                "synchronous_commit": options["synchronous_commit"] or not on_postgres,
+                "lease_seconds": settings.OUTBOX_LEASE_SECONDS,
+                "max_retries": settings.OUTBOX_MAX_RETRIES,
+            },
+            "handlers": {
+                event_type: [f"{handler.__module__}.{handler.__qualname__}" for handler in handlers]
+                for event_type, handlers in sorted(_handlers.items())
+            },
+        },
+    )

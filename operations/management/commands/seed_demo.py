@@ -87,6 +87,7 @@ class Command(BaseCommand):
     def handle(self, *args, if_empty: bool, resources: int, comments: int, seed: int, **options):
         if if_empty and Resource.all_objects.exists():
             self.stdout.write("seed_demo: data already present, nothing to do.")
+            self._print_logins()
             return
         rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
         now = timezone.now()
@@ -102,6 +103,9 @@ class Command(BaseCommand):
                 ignore_conflicts=True,
             )
         self.stdout.write(self.style.SUCCESS(f"seed_demo: {resources} resources, {comments} comments loaded."))
+        self._print_logins()
+
+    def _print_logins(self) -> None:
         self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}'):")
         self.stdout.write(f"  author with resources:      {AUTHORS[0]}@demo.ressourcefy.dev")
         self.stdout.write(f"  reader without premium:     {READERS[0]}@demo.ressourcefy.dev")
