@@ -132,6 +132,7 @@ def make_world() -> World:
             # Paid through the period shown (open-ended: paid, Stripe's period not known yet).
             paid_through=now + (20 * DAY if ends_in is None else ends_in),
             cancel_at_period_end=status == Subscription.Status.CANCELED,
+            paid_period_revoked=name in REVOKED,
         )
         users[name] = user
     commenter = UserFactory(username="commenter")
