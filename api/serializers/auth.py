@@ -2,11 +2,13 @@
 
 from rest_framework import serializers
 
+from api.serializers.strict import StrictInputSerializer
+
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,50}$"
 _PASSWORD_MAX_LENGTH = 128  # bounds hashing work; validators judge the content
 
 
-class RegisterInput(serializers.Serializer):
+class RegisterInput(StrictInputSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=_PASSWORD_MAX_LENGTH, trim_whitespace=False)
     username = serializers.RegexField(USERNAME_PATTERN, required=False, allow_null=True)
@@ -18,7 +20,7 @@ class RegisteredOutput(serializers.Serializer):
     activated = serializers.BooleanField()
 
 
-class TokenInput(serializers.Serializer):
+class TokenInput(StrictInputSerializer):
     token = serializers.CharField(max_length=1000, help_text="Also accepted as the `token` query parameter.")
 
 
@@ -26,7 +28,7 @@ class ActivatedOutput(serializers.Serializer):
     activated = serializers.BooleanField()
 
 
-class EmailInput(serializers.Serializer):
+class EmailInput(StrictInputSerializer):
     email = serializers.EmailField(max_length=254)
 
 
@@ -34,7 +36,7 @@ class MessageOutput(serializers.Serializer):
     message = serializers.CharField()
 
 
-class LoginInput(serializers.Serializer):
+class LoginInput(StrictInputSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=_PASSWORD_MAX_LENGTH, trim_whitespace=False)
 
@@ -53,7 +55,7 @@ class LoginOutput(serializers.Serializer):
     user = SessionUserOutput()
 
 
-class RefreshInput(serializers.Serializer):
+class RefreshInput(StrictInputSerializer):
     refresh_token = serializers.CharField(max_length=2000)
 
 
@@ -66,7 +68,7 @@ class LoggedOutOutput(serializers.Serializer):
     logged_out = serializers.BooleanField()
 
 
-class PasswordResetConfirmInput(serializers.Serializer):
+class PasswordResetConfirmInput(StrictInputSerializer):
     token = serializers.CharField(max_length=1000, help_text="Also accepted as the `token` query parameter.")
     new_password = serializers.CharField(max_length=_PASSWORD_MAX_LENGTH, trim_whitespace=False)
 
@@ -75,5 +77,5 @@ class PasswordResetDoneOutput(serializers.Serializer):
     password_reset = serializers.BooleanField()
 
 
-class GoogleSignInInput(serializers.Serializer):
+class GoogleSignInInput(StrictInputSerializer):
     id_token = serializers.CharField(max_length=4096)
