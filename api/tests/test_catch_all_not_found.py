@@ -37,7 +37,9 @@ def test_an_unknown_path_is_a_json_404_for_every_method(browser, method, path):
 def test_a_malformed_id_with_a_valid_jwt_is_404_not_csrf_failed(method, path):
     client = Client(enforce_csrf_checks=True)
     token = AccessToken.for_user(UserFactory())
-    response = client.generic(method, path, b"{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = client.generic(
+        method, path, b"{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 
