@@ -70,7 +70,7 @@ class BodySizeLimitMiddleware:
             return JsonResponse(error_body("bad_request", "Content-Length is not a number."), status=400)
         if limit is not None and length > limit:
             message = f"The request body is larger than {limit} bytes."
-            return JsonResponse(error_body("payload_too_large", message), status=413)
+            return JsonResponse(error_body("request_too_large", message), status=413)
         return self.get_response(request)
 
 

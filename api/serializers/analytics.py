@@ -3,11 +3,13 @@
 from django.conf import settings
 from rest_framework import serializers
 
+from api.serializers.strict import StrictInputSerializer
+
 # Deep enough for any real event payload; bounds the work of checking and storing one.
 MAX_EVENT_DATA_DEPTH = 10
 
 
-class AnalyticsEventInputSerializer(serializers.Serializer):
+class AnalyticsEventInputSerializer(StrictInputSerializer):
     event_type = serializers.CharField(max_length=100)
     event_data = serializers.DictField(required=False, default=dict)
     session_id = serializers.CharField(max_length=100, required=False, allow_null=True, default=None)
@@ -33,7 +35,7 @@ def _check_storable(value, *, depth: int) -> None:
             _check_storable(item, depth=depth + 1)
 
 
-class AnalyticsBatchInputSerializer(serializers.Serializer):
+class AnalyticsBatchInputSerializer(StrictInputSerializer):
     # A ListField reports errors keyed by item index, only for the items that are wrong.
     events = serializers.ListField(
         child=AnalyticsEventInputSerializer(),

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from api.serializers.strict import StrictInputSerializer
 from users.emails import UnreadableEmail, normalize_email
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,50}$"
@@ -21,7 +22,7 @@ class NormalizedEmailField(serializers.EmailField):
             raise serializers.ValidationError(str(error), code="unreadable_email") from None
 
 
-class RegisterInput(serializers.Serializer):
+class RegisterInput(StrictInputSerializer):
     email = NormalizedEmailField(max_length=254)
     password = serializers.CharField(max_length=_PASSWORD_MAX_LENGTH, trim_whitespace=False)
     username = serializers.RegexField(USERNAME_PATTERN, required=False, allow_null=True)
@@ -33,7 +34,7 @@ class RegisteredOutput(serializers.Serializer):
     activated = serializers.BooleanField()
 
 
-class TokenInput(serializers.Serializer):
+class TokenInput(StrictInputSerializer):
     token = serializers.CharField(max_length=1000, help_text="Also accepted as the `token` query parameter.")
 
 
@@ -41,7 +42,7 @@ class ActivatedOutput(serializers.Serializer):
     activated = serializers.BooleanField()
 
 
-class EmailInput(serializers.Serializer):
+class EmailInput(StrictInputSerializer):
     email = NormalizedEmailField(max_length=254)
 
 
@@ -49,7 +50,7 @@ class MessageOutput(serializers.Serializer):
     message = serializers.CharField()
 
 
-class LoginInput(serializers.Serializer):
+class LoginInput(StrictInputSerializer):
     email = NormalizedEmailField(max_length=254)
     password = serializers.CharField(max_length=_PASSWORD_MAX_LENGTH, trim_whitespace=False)
 
@@ -68,7 +69,7 @@ class LoginOutput(serializers.Serializer):
     user = SessionUserOutput()
 
 
-class RefreshInput(serializers.Serializer):
+class RefreshInput(StrictInputSerializer):
     refresh_token = serializers.CharField(max_length=2000)
 
 
@@ -81,7 +82,7 @@ class LoggedOutOutput(serializers.Serializer):
     logged_out = serializers.BooleanField()
 
 
-class PasswordResetConfirmInput(serializers.Serializer):
+class PasswordResetConfirmInput(StrictInputSerializer):
     token = serializers.CharField(max_length=1000, help_text="Also accepted as the `token` query parameter.")
     new_password = serializers.CharField(max_length=_PASSWORD_MAX_LENGTH, trim_whitespace=False)
 
@@ -90,5 +91,5 @@ class PasswordResetDoneOutput(serializers.Serializer):
     password_reset = serializers.BooleanField()
 
 
-class GoogleSignInInput(serializers.Serializer):
+class GoogleSignInInput(StrictInputSerializer):
     id_token = serializers.CharField(max_length=4096)

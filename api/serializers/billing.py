@@ -3,8 +3,10 @@
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
+from api.serializers.strict import StrictInputSerializer
 
-class CheckoutRequestSerializer(serializers.Serializer):
+
+class CheckoutRequestSerializer(StrictInputSerializer):
     price_id = serializers.CharField(max_length=255)
     success_url = serializers.URLField(max_length=2000)
     cancel_url = serializers.URLField(max_length=2000)
@@ -15,7 +17,7 @@ class CheckoutSessionSerializer(serializers.Serializer):
     url = serializers.URLField()
 
 
-class ConfirmCheckoutRequestSerializer(serializers.Serializer):
+class ConfirmCheckoutRequestSerializer(StrictInputSerializer):
     session_id = serializers.CharField(max_length=255)
 
 

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from api.serializers.strict import StrictInputSerializer
 from read_models.comments import MAX_PAGE_SIZE
 
 
@@ -10,12 +11,12 @@ class CommentQuerySerializer(serializers.Serializer):
     page_size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=MAX_PAGE_SIZE)
 
 
-class CommentCreateInputSerializer(serializers.Serializer):
+class CommentCreateInputSerializer(StrictInputSerializer):
     content = serializers.CharField(max_length=10000)
     parent_id = serializers.UUIDField(required=False, allow_null=True)
 
 
-class VoteInputSerializer(serializers.Serializer):
+class VoteInputSerializer(StrictInputSerializer):
     comment_id = serializers.UUIDField()
     vote_value = serializers.ChoiceField(choices=[1, -1])
 

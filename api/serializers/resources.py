@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from api.serializers.strict import StrictInputSerializer
 from read_models.feed import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, MAX_TAG_FILTERS, FeedCursor, InvalidCursor
 from resources.models import Visibility
 
@@ -10,7 +11,7 @@ from resources.models import Visibility
 VISIBILITY_CHOICES = [choice.value for choice in Visibility]
 
 
-class ResourceCreateInputSerializer(serializers.Serializer):
+class ResourceCreateInputSerializer(StrictInputSerializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
     visibility = serializers.ChoiceField(choices=VISIBILITY_CHOICES)
@@ -21,15 +22,17 @@ class ResourceCreateInputSerializer(serializers.Serializer):
     file_url = serializers.URLField(required=False, allow_null=True, max_length=500)
 
 
-class ResourceUpdateInputSerializer(serializers.Serializer):
+class ResourceUpdateInputSerializer(StrictInputSerializer):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     visibility = serializers.ChoiceField(choices=VISIBILITY_CHOICES, required=False)
     price_cents = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10_000_000)
     tags = serializers.ListField(child=serializers.SlugField(max_length=60), required=False, max_length=20)
+    # Named so that sending it is refused as read-only: files change by adding a version.
+    file_url = serializers.URLField(read_only=True)
 
 
-class ResourceVersionInputSerializer(serializers.Serializer):
+class ResourceVersionInputSerializer(StrictInputSerializer):
     resource_id = serializers.UUIDField()
     file_url = serializers.URLField(max_length=500)
 

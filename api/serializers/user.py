@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from api.serializers.auth import USERNAME_PATTERN
+from api.serializers.strict import StrictInputSerializer
 
 _STEPS = ["not_started", "profile", "interests", "completed"]
 
@@ -16,7 +17,7 @@ class MeOutput(serializers.Serializer):
     createdAt = serializers.DateTimeField(source="created_at")
 
 
-class ProfileInput(serializers.Serializer):
+class ProfileInput(StrictInputSerializer):
     username = serializers.RegexField(USERNAME_PATTERN, required=False)
     bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     avatar_url = serializers.URLField(max_length=500, required=False, allow_null=True)
@@ -34,7 +35,7 @@ class ProfileOutput(serializers.Serializer):
     onboarding_step = serializers.ChoiceField(choices=_STEPS)
 
 
-class InterestsInput(serializers.Serializer):
+class InterestsInput(StrictInputSerializer):
     tags = serializers.ListField(child=serializers.SlugField(max_length=60), max_length=50, allow_empty=True)
 
 

@@ -38,7 +38,7 @@ def test_wrong_method_is_405(client):
 
 def test_malformed_json_is_400(client):
     response = client.post("/echo/", data="{not json", content_type="application/json")
-    assert_envelope(response, 400, "malformed_request")
+    assert_envelope(response, 400, "malformed_json")
 
 
 def test_unsupported_media_type_is_415(client):
@@ -85,7 +85,7 @@ def test_token_of_deactivated_user_stops_working(client):
 def test_oversized_body_is_413(client):
     with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100):
         response = client.post("/echo/", data={"title": "x" * 500, "count": 1}, content_type="application/json")
-    assert_envelope(response, 413, "payload_too_large")
+    assert_envelope(response, 413, "request_too_large")
 
 
 def test_unexpected_exception_is_a_json_500_not_html():

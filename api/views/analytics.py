@@ -31,7 +31,7 @@ class AnalyticsEventsView(APIView):
             202: AnalyticsAcceptedEnvelopeSerializer,
             400: OpenApiResponse(ErrorEnvelopeSerializer, description="validation_error, details per item"),
             401: OpenApiResponse(ErrorEnvelopeSerializer, description="token_not_valid (a bad JWT)"),
-            413: OpenApiResponse(ErrorEnvelopeSerializer, description="payload_too_large"),
+            413: OpenApiResponse(ErrorEnvelopeSerializer, description="request_too_large"),
             415: OpenApiResponse(ErrorEnvelopeSerializer, description="unsupported_media_type"),
             429: OpenApiResponse(ErrorEnvelopeSerializer, description="throttled"),
         },

@@ -1,10 +1,10 @@
 """Resources: the feed, detail, access, authors, tags, and the author's writes."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
+from api.parsers import StrictJSONParser
 from api.request_meta import client_ip, user_agent
 from api.responses import created, no_content, ok
 from api.serializers.envelope import ErrorEnvelopeSerializer
@@ -94,7 +94,7 @@ class UploadView(WriteView):
     """Takes JSON, or multipart/form-data with a `file` part streamed to disk (see api/uploads.py)."""
 
     accepts_file_uploads = True
-    parser_classes = [JSONParser, StreamingMultiPartParser]
+    parser_classes = [StrictJSONParser, StreamingMultiPartParser]
 
     def is_upload(self) -> bool:
         # DRF's content_type is the raw header, boundary included.

@@ -170,7 +170,7 @@ def verify_webhook(payload: bytes, signature_header: str | None) -> dict[str, An
         raise MalformedWebhookEvent() from error
     try:
         event = json.loads(payload)
-    except ValueError as error:  # not JSON, or not UTF-8
+    except (ValueError, RecursionError) as error:  # not JSON, not UTF-8, or nested past the stack
         raise MalformedWebhookEvent() from error
     if not _is_event(event):
         raise MalformedWebhookEvent()
