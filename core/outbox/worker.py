@@ -12,8 +12,10 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 from django.utils import timezone
 
 from core.models import OutboxEvent
-from core.outbox.leases import Claim, claim_batch, next_due_at, record_completed, record_failed, renew_lease
-from core.outbox.registry import UnknownEventTypeError, dispatch
+from core.outbox.heartbeat import LeaseHeartbeat
+from core.outbox.leases import Claim, claim_batch, next_due_at, record_completed, record_failed
+from core.outbox.registry import Handler, LeaseLostError, UnknownEventTypeError, dispatch, time_limit_of
+from core.outbox.time_limit import HandlerTimeLimitExceeded, time_limit
 from core.outbox.wakeup import Sleeper
 
 logger = logging.getLogger(__name__)
@@ -26,40 +28,77 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def process_outbox(limit: int = 10, worker_id: str = "worker", *, ordered: bool = False) -> int:
+def process_outbox(
+    limit: int = 10, worker_id: str = "worker", *, ordered: bool = False, heartbeat: LeaseHeartbeat | None = None
+) -> int:
     """Claim up to `limit` due events, dispatch each and record the outcomes; returns how many were claimed.
 
     A failing handler affects only its own event. Successes are written in one statement at
-    the end of the batch; a batch slower than half the lease writes what it has and renews.
+    the end of the batch (sooner in a batch slower than half the lease); `heartbeat` (a
+    temporary one when None) renews the lease while the batch runs.
     """
     claim = claim_batch(limit=limit, worker_id=worker_id, ordered=ordered)
-    _dispatch_claim(claim)
-    return len(claim.events)
+    if claim.events:
+        if heartbeat is None:
+            with LeaseHeartbeat() as temporary:
+                _dispatch_claim(claim, temporary)
+        else:
+            _dispatch_claim(claim, heartbeat)
+    return claim.count
 
 
-def _dispatch_claim(claim: Claim) -> None:
+def _dispatch_claim(claim: Claim, heartbeat: LeaseHeartbeat) -> None:
+    # An event that already lost a lease (its handler may kill the worker) runs after the rest,
+    # once their outcomes are written, so it cannot take a batch's work down with it again.
+    order = [event for event in claim.events if not event.lease_expirations]
+    order += [event for event in claim.events if event.lease_expirations]
     succeeded: list[OutboxEvent] = []
-    remaining = list(claim.events)
-    while remaining:
-        if claim.lease_half_spent():
-            record_completed(claim, succeeded)
-            succeeded = []
-            remaining = renew_lease(claim, remaining)
-            if not remaining:
-                break
-        event = remaining.pop(0)
+    written_at = claim.claimed_at
+    heartbeat.hold(claim)
+    try:
+        for event in order:
+            # Outcomes known are written before a suspect event, and every half lease in a slow batch.
+            if succeeded and (event.lease_expirations or time.monotonic() - written_at > claim.lease_seconds / 2):
+                record_completed(claim, succeeded)
+                succeeded = []
+                written_at = time.monotonic()
+            if claim.lost(event):
+                continue  # another worker took it over while this batch ran
+            if _run_handlers(claim, event):
+                succeeded.append(event)
+    finally:
+        heartbeat.release()
+    if record_completed(claim, succeeded) < len(succeeded):
+        logger.warning("outbox lease lost before completion", extra={"worker_id": claim.worker_id})
+
+
+def _run_handlers(claim: Claim, event: OutboxEvent) -> bool:
+    """Dispatch `event`, each handler under its time limit; record a failure; returns whether it succeeded."""
+
+    def call(handler: Handler, event: OutboxEvent) -> None:
+        seconds = time_limit_of(handler)
+        claim.handler_deadline = time.monotonic() + seconds
         try:
-            dispatch(event)
-        except Exception as error:  # noqa: BLE001 - a failing handler must not stop the batch
+            with time_limit(seconds, description=f"handler {handler.__module__}.{handler.__qualname__}"):
+                handler(event)
+        finally:
+            claim.handler_deadline = None
+
+    try:
+        dispatch(event, call)
+    except Exception as error:  # noqa: BLE001 - a failing handler must not stop the batch
+        if isinstance(error, LeaseLostError):
+            logger.warning("outbox lease lost during a handler", extra={"event_id": str(event.pk)})
+        else:
             logger.warning(
                 "outbox handler failed",
                 extra={"event_id": str(event.pk), "event_type": event.event_type, "error": str(error)},
             )
-            record_failed(claim, event, error, final=isinstance(error, UnknownEventTypeError))
-        else:
-            succeeded.append(event)
-    if record_completed(claim, succeeded) < len(succeeded):
-        logger.warning("outbox lease lost before completion", extra={"worker_id": claim.worker_id})
+        if isinstance(error, HandlerTimeLimitExceeded) and not connection.in_atomic_block:
+            connection.close()  # the signal may have cut a query short: start the next one afresh
+        record_failed(claim, event, error, final=isinstance(error, UnknownEventTypeError))
+        return False
+    return True
 
 
 class OutboxWorker:
@@ -87,6 +126,7 @@ class OutboxWorker:
         self._configured_connection = None
         self._stopping = threading.Event()
         self._sleeper = Sleeper()
+        self._heartbeat = LeaseHeartbeat()
 
     def stop(self) -> None:
         """Finish the current batch, then return from `run`; safe from a signal handler."""
@@ -104,7 +144,7 @@ class OutboxWorker:
                 if self.max_events is not None:
                     limit = min(limit, self.max_events - self.processed)
                 try:
-                    claimed = process_outbox(limit, self.worker_id, ordered=self.ordered)
+                    claimed = process_outbox(limit, self.worker_id, ordered=self.ordered, heartbeat=self._heartbeat)
                 except (OperationalError, InterfaceError) as error:
                     # The database went away: back off, reconnect, and let leases cover the batch.
                     logger.warning("outbox worker lost the database", extra={"error": str(error)})
@@ -118,6 +158,7 @@ class OutboxWorker:
                     # Only after idling: a health check per batch would cost a round trip each.
                     self._refresh_connection()
         finally:
+            self._heartbeat.close()
             self._sleeper.close()
         return self.processed
 

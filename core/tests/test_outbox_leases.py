@@ -11,7 +11,8 @@ from prometheus_client import REGISTRY
 from core import outbox
 from core.models import OutboxEvent, Tag
 from core.outbox import emit_event, handles, once_per_event, process_outbox
-from core.outbox.leases import claim_batch, record_completed, record_failed
+from core.outbox.heartbeat import LeaseHeartbeat
+from core.outbox.leases import claim_batch, record_completed, record_failed, renew_lease
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +89,8 @@ def test_a_stale_lease_holder_cannot_overwrite_the_new_holders_result(recorded):
     assert record_failed(stale, stale.events[0], ValueError("later failure")) is False
     event.refresh_from_db()
     assert event.status == OutboxEvent.Status.COMPLETED
-    assert event.retry_count == 0 and event.error_message == ""
+    assert (event.retry_count, event.lease_expirations) == (2, 1)  # two claims; the first one's lease expired
+    assert "failure" not in event.error_message
 
 
 def test_the_same_worker_reclaiming_its_expired_event_gets_a_new_token(recorded):
@@ -109,26 +111,48 @@ def test_a_batch_is_claimed_in_one_statement_and_completed_in_one(recorded, djan
     assert len(recorded) == 5
 
 
-def test_a_slow_batch_renews_its_lease_and_writes_what_it_finished(recorded):
-    events = emit(3)
-    with override_settings(OUTBOX_LEASE_SECONDS=60):
+def test_a_batch_slower_than_half_its_lease_writes_what_it_finished_before_going_on():
+    completed_when_dispatched: list[int] = []
+    handles("test.slow_batch")(
+        lambda event: completed_when_dispatched.append(
+            OutboxEvent.objects.filter(status=OutboxEvent.Status.COMPLETED).count()
+        )
+    )
+    try:
+        events = emit(3, event_type="test.slow_batch")
         claim = claim_batch(limit=10, worker_id="slow")
-    claim.claimed_at -= 31  # more than half the lease has passed
-    outbox.worker._dispatch_claim(claim)
-    for event in events:
-        event.refresh_from_db()
-        assert event.status == OutboxEvent.Status.COMPLETED
-    assert len(recorded) == 3
+        claim.claimed_at -= 31  # more than half the 60 s lease has passed
+        with LeaseHeartbeat() as heartbeat:
+            outbox.worker._dispatch_claim(claim, heartbeat)
+    finally:
+        outbox._handlers.pop("test.slow_batch", None)
+    assert completed_when_dispatched == [0, 1, 1]
+    assert all(OutboxEvent.objects.get(pk=e.pk).status == OutboxEvent.Status.COMPLETED for e in events)
 
 
-def test_a_slow_batch_skips_the_events_another_worker_took_over(recorded):
+def test_a_renewal_extends_the_lease_under_the_same_token_and_leaves_finished_events_alone(recorded):
+    done, running = emit(2)
+    claim = claim_batch(limit=10, worker_id="w")
+    record_completed(claim, [claim.events[0]])
+    before = OutboxEvent.objects.get(pk=running.pk).locked_until
+    assert renew_lease(claim) == {running.pk}
+    renewed = OutboxEvent.objects.get(pk=running.pk)
+    assert renewed.locked_until >= before and renewed.next_retry_at == renewed.locked_until
+    assert renewed.lease_token == claim.token
+    assert OutboxEvent.objects.get(pk=done.pk).status == OutboxEvent.Status.COMPLETED
+    assert record_completed(claim, [claim.events[1]]) == 1
+
+
+def test_a_batch_skips_the_events_a_renewal_found_taken_over(recorded):
     taken, kept = emit(2)
     claim = claim_batch(limit=10, worker_id="slow")
     expire_lease(taken)
     claim_batch(limit=1, worker_id="other")
-    claim.claimed_at -= 31
-    outbox.worker._dispatch_claim(claim)
+    assert renew_lease(claim) == {kept.pk}  # what the heartbeat does while the batch runs
+    with LeaseHeartbeat() as heartbeat:
+        outbox.worker._dispatch_claim(claim, heartbeat)
     assert recorded == [str(kept.pk)]
+    assert OutboxEvent.objects.get(pk=taken.pk).locked_by == "other"
 
 
 def test_completion_observes_emit_to_dispatch_latency(recorded):
