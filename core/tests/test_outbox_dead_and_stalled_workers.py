@@ -103,8 +103,8 @@ def test_a_worker_frozen_past_its_lease_is_taken_over_once_and_changes_nothing_w
     try:
         assert wait_until(lambda: dispatches(record)[frozen.pid] == [str(event.pk)], timeout=60)
         frozen.send_signal(signal.SIGSTOP)  # no handler, no heartbeat: the lease runs out
-        expired = OutboxEvent.objects.filter(pk=event.pk, locked_until__lt=timezone.now)
-        assert wait_until(expired.exists, timeout=10)
+        lease_expired = lambda: OutboxEvent.objects.filter(pk=event.pk, locked_until__lt=timezone.now()).exists()  # noqa: E731
+        assert wait_until(lease_expired, timeout=10)
         successor = start_worker(database, "successor", record, **lease)
         # The successor claims the event and its effect waits on the frozen one's uncommitted marker.
         assert wait_until(lambda: OutboxEvent.objects.get(pk=event.pk).locked_by == "successor", timeout=60)
