@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from contextlib import contextmanager
+from collections.abc import Callable
 
 
 class HandlerTimeLimitExceeded(Exception):
@@ -19,39 +19,41 @@ class HandlerTimeLimitExceeded(Exception):
 
 
 class _Alarm:
+    """The one SIGALRM handler: raises in the handler call it was armed for, ignores a late signal."""
+
     def __init__(self) -> None:
-        self.message: str | None = None  # set while a limited call runs
+        self.handler: Callable | None = None  # the call being timed
+        self.seconds = 0.0
 
     def fire(self, signum, frame) -> None:
-        message = self.message
-        if message is not None:
-            self.message = None
-            raise HandlerTimeLimitExceeded(message)
+        handler, self.handler = self.handler, None
+        if handler is not None:
+            name = f"{handler.__module__}.{handler.__qualname__}"
+            raise HandlerTimeLimitExceeded(f"handler {name} exceeded its time limit of {self.seconds:g} s")
 
 
 _alarm = _Alarm()
 
 
-def _alarm_available() -> bool:
+def alarm_available() -> bool:
+    """Whether `arm` can use SIGALRM here: the main thread, and nobody else owns the signal."""
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         return False
     current = signal.getsignal(signal.SIGALRM)
-    return current in (signal.SIG_DFL, _alarm.fire)
+    if current == _alarm.fire:
+        return True
+    if current is not signal.SIG_DFL:
+        return False
+    signal.signal(signal.SIGALRM, _alarm.fire)  # installed once, left in place
+    return True
 
 
-@contextmanager
-def time_limit(seconds: float, *, description: str):
-    """Raise HandlerTimeLimitExceeded in the body once it has run `seconds` (main thread only)."""
-    if seconds <= 0 or not _alarm_available():
-        yield
-        return
-    # Installed once and left in place: one timer call on each side of a handler is all it costs.
-    if signal.getsignal(signal.SIGALRM) != _alarm.fire:
-        signal.signal(signal.SIGALRM, _alarm.fire)
-    _alarm.message = f"{description} exceeded its time limit of {seconds:g} s"
+def arm(handler: Callable, seconds: float) -> None:
+    """Raise HandlerTimeLimitExceeded in `handler`'s call after `seconds`; only after `alarm_available()`."""
+    _alarm.handler, _alarm.seconds = handler, seconds
     signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        _alarm.message = None
-        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def disarm() -> None:
+    _alarm.handler = None
+    signal.setitimer(signal.ITIMER_REAL, 0)
