@@ -209,7 +209,9 @@ def _table() -> str:
     return connection.ops.quote_name(OutboxEvent._meta.db_table)
 
 
+@functools.cache
 def _claim_sql(ordered: bool) -> str:
+    """The claim statement (built once: the column types cost more than the claim's own work)."""
     head = _HEAD_OF_AGGREGATE_SQL.format(table=_table()) if ordered else ""
     returned = ", ".join(f"t.{column}" for column in _RETURNED)
     # An exhausted row fills the claimed rows' columns with its id and NULLs (UNION ALL needs one shape).
