@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from core.metrics import outbox_dispatch_latency
 from core.models import OutboxEvent
+from core.outbox.time_limit import HandlerTimer
 
 PENDING = OutboxEvent.Status.PENDING
 PROCESSING = OutboxEvent.Status.PROCESSING
@@ -44,7 +45,7 @@ class Claim:
     """Events claimed by one worker in one statement, and the lease they are held under.
 
     The heartbeat thread reads this object while the worker's thread dispatches: it sets
-    `renewed_at` and `held_ids`, the dispatcher sets `handler_deadline`; each is one assignment.
+    `renewed_at` and `held_ids`, the dispatcher sets `timer.deadline`; each is one assignment.
     """
 
     worker_id: str
@@ -57,8 +58,14 @@ class Claim:
     renewed_at: float = field(default_factory=time.monotonic)
     # After a renewal: the events still held (the others were taken over); None before any.
     held_ids: frozenset | None = None
-    # While a handler runs: when its time limit ends (monotonic); the heartbeat stops renewing after it.
-    handler_deadline: float | None = None
+    # Deadlines of the running handler call (`time_limit.HandlerTimer`); the heartbeat stops
+    # renewing once the running call is past its deadline.
+    timer: HandlerTimer | None = None
+
+    @property
+    def handler_deadline(self) -> float | None:
+        timer = self.timer
+        return None if timer is None else timer.deadline
 
     @property
     def count(self) -> int:

@@ -15,7 +15,7 @@ from core.models import OutboxEvent
 from core.outbox.heartbeat import LeaseHeartbeat
 from core.outbox.leases import Claim, claim_batch, next_due_at, record_completed, record_failed
 from core.outbox.registry import Handler, LeaseLostError, UnknownEventTypeError, dispatch, time_limit_of
-from core.outbox.time_limit import HandlerTimeLimitExceeded, alarm_available, arm, disarm
+from core.outbox.time_limit import HandlerTimeLimitExceeded, HandlerTimer
 from core.outbox.wakeup import Sleeper
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def _dispatch_claim(claim: Claim, heartbeat: LeaseHeartbeat) -> None:
     order += [event for event in claim.events if event.lease_expirations]
     succeeded: list[OutboxEvent] = []
     written_at = claim.claimed_at
-    alarm = alarm_available()
+    claim.timer = HandlerTimer(alarm=True)
     heartbeat.hold(claim)
     try:
         for event in order:
@@ -65,32 +65,25 @@ def _dispatch_claim(claim: Claim, heartbeat: LeaseHeartbeat) -> None:
                 written_at = time.monotonic()
             if claim.lost(event):
                 continue  # another worker took it over while this batch ran
-            if _run_handlers(claim, event, alarm=alarm):
+            if _run_handlers(claim, event):
                 succeeded.append(event)
     finally:
         heartbeat.release()
+        claim.timer.close()
     if record_completed(claim, succeeded) < len(succeeded):
         logger.warning("outbox lease lost before completion", extra={"worker_id": claim.worker_id})
 
 
-def _run_handlers(claim: Claim, event: OutboxEvent, *, alarm: bool) -> bool:
-    """Dispatch `event`, each handler under its time limit; record a failure; returns whether it succeeded.
-
-    With `alarm` (the main thread) a SIGALRM timer interrupts a handler past its limit;
-    either way the heartbeat stops renewing the lease once the limit has passed.
-    """
+def _run_handlers(claim: Claim, event: OutboxEvent) -> bool:
+    """Dispatch `event`, each handler call under its time limit; record a failure; returns whether it succeeded."""
+    timer = claim.timer
 
     def call(handler: Handler, event: OutboxEvent) -> None:
-        seconds = time_limit_of(handler)
-        claim.handler_deadline = time.monotonic() + seconds
-        if alarm:
-            arm(handler, seconds)
+        timer.start(handler, time_limit_of(handler))
         try:
             handler(event)
         finally:
-            claim.handler_deadline = None
-            if alarm:
-                disarm()
+            timer.stop()
 
     try:
         dispatch(event, call)

@@ -16,6 +16,7 @@ from core.models import OutboxEvent, Tag
 from core.outbox import emit_event, handles, once_per_event, process_outbox
 from core.outbox.heartbeat import LeaseHeartbeat
 from core.outbox.leases import claim_batch, record_completed, record_failed, renew_lease
+from core.outbox.time_limit import HandlerTimer
 
 pytestmark = pytest.mark.django_db
 
@@ -351,9 +352,10 @@ def test_the_heartbeat_renews_a_live_claim_and_stops_once_its_handler_is_past_th
     heartbeat = LeaseHeartbeat(lease_seconds=60)
     claim.renewed_at -= heartbeat.interval
     assert heartbeat._renewal_due(claim)
-    claim.handler_deadline = time.monotonic() + 5  # a handler within its limit
+    claim.timer = HandlerTimer(alarm=False)  # as in a worker run in a thread: no signal
+    claim.timer.start(record_completed, 5)  # a handler within its limit
     assert heartbeat._renewal_due(claim)
-    claim.handler_deadline = time.monotonic() - heartbeat.interval - 1  # past it
+    claim.timer.deadline = time.monotonic() - heartbeat.interval - 1  # past it
     assert not heartbeat._renewal_due(claim)
 
 
