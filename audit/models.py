@@ -1,4 +1,8 @@
-"""Append-only change log. Rows are written only by core.services.audit.audit_change()."""
+"""Append-only change log. Rows are written only by core.services.audit.audit_change().
+
+Database triggers (migration 0003) refuse any UPDATE or DELETE of a row; the checks here
+give the same answer earlier, with a clearer error.
+"""
 
 import uuid
 
@@ -27,13 +31,22 @@ class AuditLog(models.Model):
         DELETE = "DELETE"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    # Rows never change (database triggers refuse it), so deleting what a row points to leaves
+    # the row as written: no SET NULL (an UPDATE), no database foreign key to enforce one.
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False
+    )
     object_id = models.CharField(max_length=255)
     content_object = GenericForeignKey("content_type", "object_id")
     entity_name = models.CharField(max_length=100)
     action = models.CharField(max_length=10, choices=Action.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     before_state = models.JSONField(null=True, blank=True)
     after_state = models.JSONField(null=True, blank=True)

@@ -55,6 +55,7 @@ class OutboxEventAdmin(admin.ModelAdmin):
         "aggregate_id",
         "status",
         "retry_count",
+        "lease_expirations",
         "next_retry_at",
         "locked_by",
         "locked_until",

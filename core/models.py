@@ -87,6 +87,7 @@ class OutboxEvent(BaseModel):
     event_type = models.CharField(max_length=100, db_index=True)
     payload = models.JSONField(default=dict)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    # Attempts so far: every claim counts one, so a worker that dies mid-handler uses one up.
     retry_count = models.PositiveIntegerField(default=0)
     next_retry_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -95,6 +96,11 @@ class OutboxEvent(BaseModel):
     # While PROCESSING, next_retry_at equals locked_until (see core.outbox.leases).
     locked_by = models.CharField(max_length=100, blank=True, default="")
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Fencing token of the current claim (fresh at every claim, kept by renewals): only the
+    # claim holding it may write the event's outcome, so a holder that lost its lease cannot.
+    lease_token = models.UUIDField(null=True, blank=True, editable=False)
+    # Claims whose lease ran out before an outcome was written (the worker died or hung).
+    lease_expirations = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["created_at"]

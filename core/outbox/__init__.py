@@ -4,13 +4,15 @@ Producers call `emit_event` inside their transaction. Handlers register with `@h
 in their app's `handlers.py`. Workers (`manage.py process_events`) claim due events under a
 lease, dispatch them and record the outcomes; delivery is at-least-once, so handlers must be
 idempotent (see `once_per_event` and `send_once_per_event`). Modules: `producer` (writing), `registry` (handlers),
-`leases` (claims and outcomes), `worker` (the loop), `wakeup` (LISTEN/NOTIFY).
+`leases` (claims and outcomes), `heartbeat` (lease renewal), `time_limit` (per handler call), `worker` (the loop),
+`wakeup` (LISTEN/NOTIFY).
 """
 
 from core.outbox.leases import backoff_delay
 from core.outbox.producer import OutboxError, emit_event, retry_failed_events
 from core.outbox.registry import (
     Handler,
+    LeaseLostError,
     UnknownEventTypeError,
     _handlers,
     autodiscover_handlers,
@@ -19,10 +21,13 @@ from core.outbox.registry import (
     registered_handlers,
     send_once_per_event,
 )
+from core.outbox.time_limit import HandlerTimeLimitExceeded
 from core.outbox.worker import OutboxWorker, default_worker_id, process_outbox
 
 __all__ = [
     "Handler",
+    "HandlerTimeLimitExceeded",
+    "LeaseLostError",
     "OutboxError",
     "OutboxWorker",
     "UnknownEventTypeError",

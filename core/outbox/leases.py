@@ -1,12 +1,19 @@
 """Claiming events under a lease, and writing outcomes only while the lease is still ours.
 
-A claim sets `status=PROCESSING`, `locked_by=<worker>` and `locked_until=next_retry_at=<now +
-OUTBOX_LEASE_SECONDS>`. Because `next_retry_at` doubles as the lease expiry, "claimable" is one
-condition for both due PENDING events and PROCESSING events whose holder died:
+A claim sets `status=PROCESSING`, `locked_by=<worker>`, a fresh `lease_token` and
+`locked_until=next_retry_at=<now + OUTBOX_LEASE_SECONDS>`, and counts an attempt
+(`retry_count`). Because `next_retry_at` doubles as the lease expiry, "claimable" is one
+condition for both due PENDING events and PROCESSING events whose holder died or hung:
 `status IN (PENDING, PROCESSING) AND next_retry_at <= now`, served by one partial index.
 
-The pair (`locked_by`, `locked_until`) is the claim's token: completion, failure and renewal
-filter on it, so a holder whose lease expired and was taken over writes nothing.
+Taking over an expired lease counts a lease expiration; an event whose attempts are used up
+when its lease expires ends FAILED instead ("lease expired N times"), so a handler that kills
+or hangs its worker cannot be dispatched for ever. A claim takes at most one expired lease:
+that event may kill this worker too, so it is dispatched last (see `worker`), alone with it.
+
+The `lease_token` fences every write: completion, failure, renewal and the handlers'
+`once_per_event` commits filter on it, so a holder whose lease expired and was taken over
+writes nothing. The worker's heartbeat (`heartbeat`) renews the lease of a live claim.
 """
 
 from __future__ import annotations
@@ -14,17 +21,19 @@ from __future__ import annotations
 import functools
 import json
 import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from core.metrics import outbox_dispatch_latency
 from core.models import OutboxEvent
+from core.outbox.time_limit import HandlerTimer
 
 PENDING = OutboxEvent.Status.PENDING
 PROCESSING = OutboxEvent.Status.PROCESSING
@@ -33,20 +42,44 @@ ACTIVE = (PENDING, PROCESSING)
 
 @dataclass
 class Claim:
-    """Events claimed by one worker in one statement, and the lease they are held under."""
+    """Events claimed by one worker in one statement, and the lease they are held under.
+
+    The heartbeat thread reads this object while the worker's thread dispatches: it sets
+    `renewed_at` and `held_ids`, the dispatcher sets `timer.deadline`; each is one assignment.
+    """
 
     worker_id: str
-    lease_until: datetime | None
+    token: uuid.UUID
     events: list[OutboxEvent]
+    # Events whose attempts were used up when their lease expired: ended FAILED by the claim.
+    exhausted: int = 0
     claimed_at: float = field(default_factory=time.monotonic)
     lease_seconds: float = field(default_factory=lambda: settings.OUTBOX_LEASE_SECONDS)
+    renewed_at: float = field(default_factory=time.monotonic)
+    # After a renewal: the events still held (the others were taken over); None before any.
+    held_ids: frozenset | None = None
+    # Deadlines of the running handler call (`time_limit.HandlerTimer`); the heartbeat stops
+    # renewing once the running call is past its deadline.
+    timer: HandlerTimer | None = None
 
-    def lease_half_spent(self) -> bool:
-        return time.monotonic() - self.claimed_at > self.lease_seconds / 2
+    @property
+    def handler_deadline(self) -> float | None:
+        timer = self.timer
+        return None if timer is None else timer.deadline
+
+    @property
+    def count(self) -> int:
+        """Events this claim took from the queue: dispatched ones and ones it ended FAILED."""
+        return len(self.events) + self.exhausted
+
+    def lost(self, event: OutboxEvent) -> bool:
+        """Whether a renewal found `event` taken over by another worker."""
+        held = self.held_ids
+        return held is not None and event.pk not in held
 
     def held(self) -> QuerySet[OutboxEvent]:
         """The rows this claim still holds: a late writer whose lease was taken over matches none."""
-        return OutboxEvent.objects.filter(status=PROCESSING, locked_by=self.worker_id, locked_until=self.lease_until)
+        return OutboxEvent.objects.filter(status=PROCESSING, lease_token=self.token)
 
 
 def backoff_delay(retry_count: int) -> timedelta:
@@ -84,22 +117,51 @@ def next_due_at(*, ordered: bool) -> datetime | None:
 
 
 # PostgreSQL: one statement locks up to `limit` claimable rows, skipping rows other workers are
-# claiming, and takes them. Rows another worker took meanwhile fail the re-check under the lock.
+# claiming, and takes them: every due PENDING row and at most one expired lease with attempts
+# left (rows another worker took meanwhile fail the re-check under the lock). Expired leases
+# with no attempts left end FAILED in the same statement and are returned with `exhausted`.
 _CLAIM_SQL = """
-WITH claimable AS (
-    SELECT e.id FROM {table} e
+WITH due AS (
+    SELECT e.id, e.status, e.retry_count FROM {table} e
     WHERE e.status IN ('PENDING', 'PROCESSING') AND e.next_retry_at <= %(now)s {head_of_aggregate}
     ORDER BY e.next_retry_at
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
+),
+exhausted AS (
+    UPDATE {table} t
+    SET status = 'FAILED', lease_expirations = t.lease_expirations + 1,
+        error_message = {expired_message}, locked_by = '', locked_until = NULL, lease_token = NULL,
+        updated_at = %(now)s
+    FROM due
+    WHERE t.id = due.id AND due.status = 'PROCESSING' AND due.retry_count >= %(max_attempts)s
+    RETURNING t.id
+),
+taken AS (
+    SELECT id, FALSE AS expired FROM due WHERE status = 'PENDING'
+    UNION ALL
+    (SELECT id, TRUE FROM due WHERE status = 'PROCESSING' AND retry_count < %(max_attempts)s LIMIT 1)
+),
+claimed AS (
+    UPDATE {table} t
+    SET status = 'PROCESSING', retry_count = t.retry_count + 1,
+        lease_expirations = t.lease_expirations + taken.expired::int,
+        error_message = CASE WHEN taken.expired THEN {expired_message} ELSE t.error_message END,
+        locked_by = %(worker_id)s, locked_until = %(lease_until)s, next_retry_at = %(lease_until)s,
+        lease_token = %(token)s, updated_at = %(now)s
+    FROM taken
+    WHERE t.id = taken.id
+    RETURNING {returned}
 )
-UPDATE {table} t
-SET status = 'PROCESSING', locked_by = %(worker_id)s, locked_until = %(lease_until)s,
-    next_retry_at = %(lease_until)s, updated_at = %(now)s
-FROM claimable
-WHERE t.id = claimable.id
-RETURNING {returned}
+SELECT *, FALSE FROM claimed
+UNION ALL
+SELECT {exhausted_columns}, TRUE FROM exhausted
 """
+# Written when a lease expired: N counts this expiry; the holder named is the one that lost it.
+_EXPIRED_MESSAGE_SQL = (
+    "format('LeaseExpired: lease expired %%s time%%s; the last holder (%%s) did not finish or renew it',"
+    " t.lease_expirations + 1, CASE WHEN t.lease_expirations = 0 THEN '' ELSE 's' END, t.locked_by)"
+)
 _HEAD_OF_AGGREGATE_SQL = """
     AND NOT EXISTS (
         SELECT 1 FROM {table} other
@@ -118,11 +180,13 @@ _RETURNED = (
     "payload",
     "retry_count",
     "error_message",
+    "lease_expirations",
 )
 _FIELD_NAMES = [field.attname for field in OutboxEvent._meta.concrete_fields]
 _COMPLETE_SQL = """
-UPDATE {table} SET status = 'COMPLETED', processed_at = %s, locked_by = '', locked_until = NULL, updated_at = %s
-WHERE id = ANY(%s) AND status = 'PROCESSING' AND locked_by = %s AND locked_until = %s
+UPDATE {table}
+SET status = 'COMPLETED', processed_at = %s, locked_by = '', locked_until = NULL, lease_token = NULL, updated_at = %s
+WHERE id = ANY(%s) AND status = 'PROCESSING' AND lease_token = %s
 """
 
 
@@ -152,17 +216,31 @@ def _table() -> str:
     return connection.ops.quote_name(OutboxEvent._meta.db_table)
 
 
+@functools.cache
 def _claim_sql(ordered: bool) -> str:
+    """The claim statement (built once: the column types cost more than the claim's own work)."""
     head = _HEAD_OF_AGGREGATE_SQL.format(table=_table()) if ordered else ""
     returned = ", ".join(f"t.{column}" for column in _RETURNED)
-    return _CLAIM_SQL.format(table=_table(), head_of_aggregate=head, returned=returned)
+    # An exhausted row fills the claimed rows' columns with its id and NULLs (UNION ALL needs one shape).
+    columns = [OutboxEvent._meta.get_field(name).db_type(connection) for name in _RETURNED[1:]]
+    exhausted_columns = ", ".join(["id", *(f"NULL::{column}" for column in columns)])
+    return _CLAIM_SQL.format(
+        table=_table(),
+        head_of_aggregate=head,
+        returned=returned,
+        expired_message=_EXPIRED_MESSAGE_SQL,
+        exhausted_columns=exhausted_columns,
+    )
 
 
-def _claimed_events(rows: list[tuple], *, worker_id: str, now: datetime, lease_until: datetime) -> list[OutboxEvent]:
+def _claimed_events(
+    rows: list[tuple], *, worker_id: str, token: uuid.UUID, now: datetime, lease_until: datetime
+) -> list[OutboxEvent]:
     """Model instances for claimed rows, filling in what the claim itself wrote (no re-read)."""
     alias = connection.alias
     events = []
-    for event_id, created_at, aggregate_type, aggregate_id, event_type, payload, retry_count, error_message in rows:
+    for row in rows:
+        event_id, created_at, aggregate_type, aggregate_id, event_type, payload, retry_count, error, expirations = row
         if isinstance(payload, str):  # Django's psycopg setup leaves jsonb as text for JSONField to parse
             payload = json.loads(payload)
         values = {
@@ -177,39 +255,98 @@ def _claimed_events(rows: list[tuple], *, worker_id: str, now: datetime, lease_u
             "retry_count": retry_count,
             "next_retry_at": lease_until,
             "processed_at": None,
-            "error_message": error_message,
+            "error_message": error,
             "locked_by": worker_id,
             "locked_until": lease_until,
+            "lease_token": token,
+            "lease_expirations": expirations,
         }
         events.append(OutboxEvent.from_db(alias, _FIELD_NAMES, [values[name] for name in _FIELD_NAMES]))
     return events
 
 
 def claim_batch(*, limit: int, worker_id: str, ordered: bool = False) -> Claim:
-    """Claim up to `limit` due events (or events with an expired lease) for `worker_id`."""
+    """Claim up to `limit` due events (at most one of them an expired lease) for `worker_id`."""
     now = timezone.now()
     lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    token = uuid.uuid4()
     if connection.vendor == "postgresql":
-        params = {"now": now, "limit": limit, "worker_id": worker_id, "lease_until": lease_until}
+        params = {
+            "now": now,
+            "limit": limit,
+            "worker_id": worker_id,
+            "lease_until": lease_until,
+            "token": token,
+            "max_attempts": settings.OUTBOX_MAX_RETRIES,
+        }
         with _prepared_cursor() as cursor:
             cursor.execute(_claim_sql(ordered), params)
             rows = cursor.fetchall()
-        events = _claimed_events(rows, worker_id=worker_id, now=now, lease_until=lease_until)
+        claimed = [row[:-1] for row in rows if not row[-1]]
+        events = _claimed_events(claimed, worker_id=worker_id, token=token, now=now, lease_until=lease_until)
         events.sort(key=lambda event: (event.created_at, event.pk))
-        return Claim(worker_id=worker_id, lease_until=lease_until, events=events)
-    # Elsewhere (SQLite): the transaction serialises claimers; SKIP LOCKED is used where it exists.
+        return Claim(worker_id=worker_id, token=token, events=events, exhausted=len(rows) - len(claimed))
+    return _claim_batch_portably(
+        limit=limit, worker_id=worker_id, ordered=ordered, now=now, lease_until=lease_until, token=token
+    )
+
+
+def _claim_batch_portably(
+    *, limit: int, worker_id: str, ordered: bool, now: datetime, lease_until: datetime, token: uuid.UUID
+) -> Claim:
+    """The claim in ORM statements (SQLite): the transaction serialises claimers, SKIP LOCKED where it exists."""
+    max_attempts = settings.OUTBOX_MAX_RETRIES
     with transaction.atomic():
         due = claimable_events(now=now, ordered=ordered)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("pk", flat=True)[:limit])
-        if not ids:
-            return Claim(worker_id=worker_id, lease_until=lease_until, events=[])
-        OutboxEvent.objects.filter(pk__in=ids).update(
-            status=PROCESSING, locked_by=worker_id, locked_until=lease_until, next_retry_at=lease_until, updated_at=now
-        )
-        events = sorted(OutboxEvent.objects.filter(pk__in=ids), key=lambda event: (event.created_at, event.pk))
-    return Claim(worker_id=worker_id, lease_until=lease_until, events=events)
+        rows = list(due.values_list("pk", "status", "retry_count")[:limit])
+        if not rows:
+            return Claim(worker_id=worker_id, token=token, events=[])
+        fresh = [pk for pk, status, _ in rows if status == PENDING]
+        expired = [(pk, attempts >= max_attempts) for pk, status, attempts in rows if status == PROCESSING]
+        exhausted = [pk for pk, used_up in expired if used_up]
+        takeover = next((pk for pk, used_up in expired if not used_up), None)
+        for pk in exhausted:
+            _end_expired(pk, now=now)
+        lease = {
+            "status": PROCESSING,
+            "retry_count": F("retry_count") + 1,
+            "locked_by": worker_id,
+            "locked_until": lease_until,
+            "next_retry_at": lease_until,
+            "lease_token": token,
+            "updated_at": now,
+        }
+        if fresh:
+            OutboxEvent.objects.filter(pk__in=fresh).update(**lease)
+        if takeover is not None:
+            expirations, holder = OutboxEvent.objects.values_list("lease_expirations", "locked_by").get(pk=takeover)
+            OutboxEvent.objects.filter(pk=takeover).update(
+                **lease, lease_expirations=expirations + 1, error_message=lease_expired_message(expirations + 1, holder)
+            )
+            fresh.append(takeover)
+        events = sorted(OutboxEvent.objects.filter(pk__in=fresh), key=lambda event: (event.created_at, event.pk))
+    return Claim(worker_id=worker_id, token=token, events=events, exhausted=len(exhausted))
+
+
+def _end_expired(pk, *, now: datetime) -> None:
+    expirations, holder = OutboxEvent.objects.values_list("lease_expirations", "locked_by").get(pk=pk)
+    OutboxEvent.objects.filter(pk=pk).update(
+        status=OutboxEvent.Status.FAILED,
+        lease_expirations=expirations + 1,
+        error_message=lease_expired_message(expirations + 1, holder),
+        locked_by="",
+        locked_until=None,
+        lease_token=None,
+        updated_at=now,
+    )
+
+
+def lease_expired_message(expirations: int, holder: str) -> str:
+    """The error kept on an event whose lease expired (the same text as the PostgreSQL claim's)."""
+    times = "time" if expirations == 1 else "times"
+    return f"LeaseExpired: lease expired {expirations} {times}; the last holder ({holder}) did not finish or renew it"
 
 
 def record_completed(claim: Claim, events: list[OutboxEvent]) -> int:
@@ -220,14 +357,19 @@ def record_completed(claim: Claim, events: list[OutboxEvent]) -> int:
     ids = [event.pk for event in events]
     if connection.vendor == "postgresql":
         with _prepared_cursor() as cursor:
-            cursor.execute(_COMPLETE_SQL.format(table=_table()), [now, now, ids, claim.worker_id, claim.lease_until])
+            cursor.execute(_COMPLETE_SQL.format(table=_table()), [now, now, ids, claim.token])
             completed = cursor.rowcount
     else:
         completed = (
             claim.held()
             .filter(pk__in=ids)
             .update(
-                status=OutboxEvent.Status.COMPLETED, processed_at=now, locked_by="", locked_until=None, updated_at=now
+                status=OutboxEvent.Status.COMPLETED,
+                processed_at=now,
+                locked_by="",
+                locked_until=None,
+                lease_token=None,
+                updated_at=now,
             )
         )
     latencies: dict[str, list[float]] = defaultdict(list)
@@ -240,37 +382,45 @@ def record_completed(claim: Claim, events: list[OutboxEvent]) -> int:
     return completed
 
 
+def gives_up(event: OutboxEvent, *, final: bool = False) -> bool:
+    """Whether a failed attempt ends the event FAILED: `final`, or its OUTBOX_MAX_RETRIES attempts used up."""
+    return final or event.retry_count >= settings.OUTBOX_MAX_RETRIES
+
+
 def record_failed(claim: Claim, event: OutboxEvent, error: Exception, *, final: bool = False) -> bool:
-    """Back `event` off by 2^n s, or end it FAILED after OUTBOX_MAX_RETRIES (or when `final`)."""
+    """Back `event` off by 2^n s (n: attempts so far), or end it FAILED once OUTBOX_MAX_RETRIES
+    attempts are used up (or when `final`); returns whether the claim still held it."""
     now = timezone.now()
-    retry_count = event.retry_count + 1
-    give_up = final or retry_count >= settings.OUTBOX_MAX_RETRIES
+    give_up = gives_up(event, final=final)
     updated = (
         claim.held()
         .filter(pk=event.pk)
         .update(
             status=OutboxEvent.Status.FAILED if give_up else PENDING,
-            retry_count=retry_count,
-            next_retry_at=now + backoff_delay(retry_count),
+            next_retry_at=now + backoff_delay(event.retry_count),
             error_message=f"{type(error).__name__}: {error}"[:4000],
             locked_by="",
             locked_until=None,
+            lease_token=None,
             updated_at=now,
         )
     )
     return updated == 1
 
 
-def renew_lease(claim: Claim, events: list[OutboxEvent]) -> list[OutboxEvent]:
-    """Extend the lease on `events` (the rest of a slow batch); returns those still held.
+def renew_lease(claim: Claim) -> frozenset:
+    """Extend the lease on the claim's unfinished events; returns the ids it still holds.
 
-    Outcomes already known must be written first: they are recorded under the old token.
+    Runs on the heartbeat thread (its own connection) while the worker dispatches. Events
+    whose outcome is written are no longer PROCESSING and stay as they are; events another
+    worker took over carry its token and are left out, which tells the worker to skip them.
     """
     now = timezone.now()
     lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-    ids = [event.pk for event in events]
-    claim.held().filter(pk__in=ids).update(locked_until=lease_until, next_retry_at=lease_until, updated_at=now)
-    claim.lease_until = lease_until
-    claim.claimed_at = time.monotonic()
-    still_held = set(claim.held().filter(pk__in=ids).values_list("pk", flat=True))
-    return [event for event in events if event.pk in still_held]
+    ids = [event.pk for event in claim.events]
+    renewed = claim.held().filter(pk__in=ids)
+    renewed.update(locked_until=lease_until, next_retry_at=lease_until, updated_at=now)
+    held = frozenset(renewed.values_list("pk", flat=True))
+    claim.renewed_at = time.monotonic()
+    claim.held_ids = held
+    return held

@@ -33,6 +33,8 @@ def retry_failed_events(events: QuerySet[OutboxEvent]) -> int:
     return events.filter(status=OutboxEvent.Status.FAILED).update(
         status=OutboxEvent.Status.PENDING,
         retry_count=0,
+        lease_expirations=0,
+        lease_token=None,
         next_retry_at=timezone.now(),
         locked_by="",
         locked_until=None,

@@ -8,13 +8,14 @@ import socket
 import threading
 import time
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 
 from core.models import OutboxEvent
-from core.outbox.leases import Claim, claim_batch, next_due_at, record_completed, record_failed, renew_lease
-from core.outbox.registry import UnknownEventTypeError, dispatch
+from core.outbox.heartbeat import LeaseHeartbeat
+from core.outbox.leases import Claim, claim_batch, gives_up, next_due_at, record_completed, record_failed
+from core.outbox.registry import Handler, LeaseLostError, UnknownEventTypeError, dispatch, time_limit_of
+from core.outbox.time_limit import HandlerTimeLimitExceeded, HandlerTimer
 from core.outbox.wakeup import Sleeper
 
 logger = logging.getLogger(__name__)
@@ -27,16 +28,23 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def process_outbox(limit: int = 10, worker_id: str = "worker", *, ordered: bool = False) -> int:
+def process_outbox(
+    limit: int = 10, worker_id: str = "worker", *, ordered: bool = False, heartbeat: LeaseHeartbeat | None = None
+) -> int:
     """Claim up to `limit` due events, dispatch each and record the outcomes; returns how many were claimed.
 
     A failing handler affects only its own event. Successes are written in one statement at
-    the end of the batch; a batch slower than half the lease writes what it has and renews.
+    the end of the batch (sooner in a batch slower than half the lease); `heartbeat` (a
+    temporary one when None) renews the lease while the batch runs.
     """
     started = time.monotonic()
     claim = claim_batch(limit=limit, worker_id=worker_id, ordered=ordered)
-    outcomes = _dispatch_claim(claim)
     if claim.events:
+        if heartbeat is None:
+            with LeaseHeartbeat() as temporary:
+                outcomes = _dispatch_claim(claim, temporary)
+        else:
+            outcomes = _dispatch_claim(claim, heartbeat)
         # One line per batch, so a running worker is visibly alive (idle polls log nothing).
         logger.info(
             "outbox batch",
@@ -47,39 +55,71 @@ def process_outbox(limit: int = 10, worker_id: str = "worker", *, ordered: bool 
                 "seconds": round(time.monotonic() - started, 3),
             },
         )
-    return len(claim.events)
+    return claim.count
 
 
-def _dispatch_claim(claim: Claim) -> dict[str, int]:
-    """Dispatch every claimed event; returns how many completed, will be retried, and failed for good."""
-    outcomes = {"completed": 0, "retried": 0, "failed": 0}
+def _dispatch_claim(claim: Claim, heartbeat: LeaseHeartbeat) -> dict[str, int]:
+    """Dispatch every claimed event; returns how many completed, will be retried, failed for good
+    or were lost to another worker."""
+    outcomes = {"completed": 0, "retried": 0, "failed": 0, "lost": 0}
+    # An event that already lost a lease (its handler may kill the worker) runs after the rest,
+    # once their outcomes are written, so it cannot take a batch's work down with it again.
+    order = [event for event in claim.events if not event.lease_expirations]
+    order += [event for event in claim.events if event.lease_expirations]
     succeeded: list[OutboxEvent] = []
-    remaining = list(claim.events)
-    while remaining:
-        if claim.lease_half_spent():
-            record_completed(claim, succeeded)
-            succeeded = []
-            remaining = renew_lease(claim, remaining)
-            if not remaining:
-                break
-        event = remaining.pop(0)
+    written_at = claim.claimed_at
+    claim.timer = HandlerTimer(alarm=True)
+    heartbeat.hold(claim)
+    try:
+        for event in order:
+            # Outcomes known are written before a suspect event, and every half lease in a slow batch.
+            if succeeded and (event.lease_expirations or time.monotonic() - written_at > claim.lease_seconds / 2):
+                record_completed(claim, succeeded)
+                succeeded = []
+                written_at = time.monotonic()
+            if claim.lost(event):
+                outcomes["lost"] += 1
+                continue  # another worker took it over while this batch ran
+            outcome = _run_handlers(claim, event)
+            outcomes[outcome] += 1
+            if outcome == "completed":
+                succeeded.append(event)
+    finally:
+        heartbeat.release()
+        claim.timer.close()
+    if record_completed(claim, succeeded) < len(succeeded):
+        logger.warning("outbox lease lost before completion", extra={"worker_id": claim.worker_id})
+    return outcomes
+
+
+def _run_handlers(claim: Claim, event: OutboxEvent) -> str:
+    """Dispatch `event`, each handler call under its time limit, and record a failure; returns
+    "completed", "retried" or "failed"."""
+    timer = claim.timer
+
+    def call(handler: Handler, event: OutboxEvent) -> None:
+        timer.start(handler, time_limit_of(handler))
         try:
-            dispatch(event)
-        except Exception as error:  # noqa: BLE001 - a failing handler must not stop the batch
+            handler(event)
+        finally:
+            timer.stop()
+
+    try:
+        dispatch(event, call)
+    except Exception as error:  # noqa: BLE001 - a failing handler must not stop the batch
+        if isinstance(error, LeaseLostError):
+            logger.warning("outbox lease lost during a handler", extra={"event_id": str(event.pk)})
+        else:
             logger.warning(
                 "outbox handler failed",
                 extra={"event_id": str(event.pk), "event_type": event.event_type, "error": str(error)},
             )
-            final = isinstance(error, UnknownEventTypeError)
-            record_failed(claim, event, error, final=final)
-            gives_up = final or event.retry_count + 1 >= settings.OUTBOX_MAX_RETRIES  # record_failed's rule
-            outcomes["failed" if gives_up else "retried"] += 1
-        else:
-            succeeded.append(event)
-            outcomes["completed"] += 1
-    if record_completed(claim, succeeded) < len(succeeded):
-        logger.warning("outbox lease lost before completion", extra={"worker_id": claim.worker_id})
-    return outcomes
+        if isinstance(error, HandlerTimeLimitExceeded) and not connection.in_atomic_block:
+            connection.close()  # the signal may have cut a query short: start the next one afresh
+        final = isinstance(error, UnknownEventTypeError)
+        record_failed(claim, event, error, final=final)
+        return "failed" if gives_up(event, final=final) else "retried"
+    return "completed"
 
 
 class OutboxWorker:
@@ -107,6 +147,7 @@ class OutboxWorker:
         self._configured_connection = None
         self._stopping = threading.Event()
         self._sleeper = Sleeper()
+        self._heartbeat = LeaseHeartbeat()
 
     def stop(self) -> None:
         """Finish the current batch, then return from `run`; safe from a signal handler."""
@@ -124,7 +165,7 @@ class OutboxWorker:
                 if self.max_events is not None:
                     limit = min(limit, self.max_events - self.processed)
                 try:
-                    claimed = process_outbox(limit, self.worker_id, ordered=self.ordered)
+                    claimed = process_outbox(limit, self.worker_id, ordered=self.ordered, heartbeat=self._heartbeat)
                 except (OperationalError, InterfaceError) as error:
                     # The database went away: back off, reconnect, and let leases cover the batch.
                     logger.warning("outbox worker lost the database", extra={"error": str(error)})
@@ -138,6 +179,7 @@ class OutboxWorker:
                     # Only after idling: a health check per batch would cost a round trip each.
                     self._refresh_connection()
         finally:
+            self._heartbeat.close()
             self._sleeper.close()
         return self.processed
 

@@ -1,22 +1,19 @@
 """The worker loop: wake-ups, per-aggregate order, supervised exits, and surviving a kill -9."""
 
-import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 
 from core import outbox
 from core.models import OutboxEvent
 from core.outbox import OutboxWorker, emit_event, handles
+from core.tests.outbox_subprocesses import WorkerDatabase, dispatches, start_worker
 
 ACTIVE = [OutboxEvent.Status.PENDING, OutboxEvent.Status.PROCESSING]
 
@@ -180,14 +177,28 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_only_its_batch_is_dispatche
         for i in range(total)
     )
     record_file = tmp_path / "dispatches.txt"
-    record_file.touch()
-    victim = _start_worker("victim", batch_size, record_file, stall_after=stall_after)
+    database = WorkerDatabase(tmp_path)
+
+    def _start_worker(worker_id: str, *, stall_after: int = 0) -> subprocess.Popen:
+        return start_worker(
+            database,
+            worker_id,
+            record_file,
+            "--loop",
+            "--interval=1",
+            f"--batch-size={batch_size}",
+            OUTBOX_LEASE_SECONDS="3",
+            OUTBOX_TEST_STALL_AFTER=str(stall_after),
+            OUTBOX_TEST_DISPATCH_SECONDS="0.001",
+        )
+
+    victim = _start_worker("victim", stall_after=stall_after)
     survivors = []
     try:
         # The victim takes a full batch and hangs inside its 20th handler call: truly mid-batch.
-        assert wait_until(lambda: len(_dispatches(record_file)[victim.pid]) == stall_after, timeout=30)
-        survivors = [_start_worker(f"survivor-{i}", batch_size, record_file) for i in range(2)]
-        assert wait_until(lambda: all(_dispatches(record_file)[s.pid] for s in survivors), timeout=30)
+        assert wait_until(lambda: len(dispatches(record_file)[victim.pid]) == stall_after, timeout=30)
+        survivors = [_start_worker(f"survivor-{i}") for i in range(2)]
+        assert wait_until(lambda: all(dispatches(record_file)[s.pid] for s in survivors), timeout=30)
         victim_batch = set(
             OutboxEvent.objects.filter(locked_by="victim", status=OutboxEvent.Status.PROCESSING).values_list(
                 "pk", flat=True
@@ -205,13 +216,13 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_only_its_batch_is_dispatche
     assert exit_codes == [0, 0]  # SIGTERM: the survivors finish their batch and exit cleanly
     assert OutboxEvent.objects.filter(status=OutboxEvent.Status.COMPLETED).count() == total
 
-    dispatches = _dispatches(record_file)
-    counts = Counter(event_id for ids in dispatches.values() for event_id in ids)
+    dispatched = dispatches(record_file)
+    counts = Counter(event_id for ids in dispatched.values() for event_id in ids)
     duplicated = {event_id for event_id, n in counts.items() if n > 1}
     assert len(counts) == total  # none lost
     assert len(victim_batch) == batch_size
-    assert set(dispatches[victim.pid]) <= {str(pk) for pk in victim_batch}
-    assert duplicated == set(dispatches[victim.pid])  # only what the victim had dispatched runs again
+    assert set(dispatched[victim.pid]) <= {str(pk) for pk in victim_batch}
+    assert duplicated == set(dispatched[victim.pid])  # only what the victim had dispatched runs again
     assert max(counts.values()) == 2
 
 
@@ -221,41 +232,3 @@ def _call(*args) -> str:
     out = StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _start_worker(worker_id: str, batch_size: int, record_file: Path, *, stall_after: int = 0) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ressourcefy.test_settings",
-        "DATABASE_URL": _test_database_url(),
-        "OUTBOX_LEASE_SECONDS": "3",
-        "OUTBOX_TEST_RECORD_FILE": str(record_file),
-        "OUTBOX_TEST_STALL_AFTER": str(stall_after),
-        "OUTBOX_TEST_DISPATCH_SECONDS": "0.001",
-    }
-    command = [
-        sys.executable,
-        str(settings.BASE_DIR / "manage.py"),
-        "process_events",
-        "--loop",
-        "--interval=1",
-        f"--batch-size={batch_size}",
-        f"--worker-id={worker_id}",
-        "--handlers-module=core.tests.outbox_recording_handlers",
-    ]
-    return subprocess.Popen(command, env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL)  # noqa: S603
-
-
-def _dispatches(record_file: Path) -> dict[int, list[str]]:
-    """Dispatches per worker pid, in the order they happened (complete lines only)."""
-    by_pid: dict[int, list[str]] = defaultdict(list)
-    for line in record_file.read_text().splitlines():
-        pid, event_id = line.split()
-        by_pid[int(pid)].append(event_id)
-    return by_pid
