@@ -1,8 +1,8 @@
 """POST /api/billing/subscription/cancel/: cancel at period end through Stripe; access lasts until then."""
 
+from application.adapters import stripe_service
 from application.dto.billing import CancelSubscriptionCommand
 from application.exceptions import NoActiveSubscription
-from application.services import stripe_service
 from monetization.services import subscriptions
 from monetization.summaries import SubscriptionSummary, summarize
 

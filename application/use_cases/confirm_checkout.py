@@ -3,9 +3,9 @@
 from django.db import transaction
 from django.utils import timezone
 
+from application.adapters import stripe_service
 from application.dto.billing import CheckoutConfirmation, ConfirmCheckoutCommand
 from application.exceptions import CheckoutIncomplete, NotFound
-from application.services import stripe_service
 from monetization.services import checkout, subscriptions
 from monetization.services.stripe_payloads import session_user_id
 from monetization.summaries import summarize

@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from application.adapters import stripe_service
 from application.dto.billing import CheckoutSession, CreateCheckoutSessionCommand
 from application.exceptions import AlreadySubscribed, BillingNotConfigured, ValidationFailed
 from application.policies.subscription_policy import has_active_subscription
-from application.services import stripe_service
 from monetization.services import checkout, customers
 
 # Without any of these a purchase cannot start, or cannot be fulfilled by its webhook.

@@ -13,9 +13,9 @@ import time
 
 from django.conf import settings
 
+from application.adapters import stripe_service
 from application.dto.billing import HandleStripeWebhookCommand, WebhookReceipt
 from application.exceptions import ApplicationError, BillingNotConfigured
-from application.services import stripe_service
 from core.metrics import webhook_processing_latency
 from monetization.services import webhook_events
 from monetization.services.stripe_events import Needs, StripeContext, fetch_plan

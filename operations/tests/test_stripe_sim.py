@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from application.services.stripe_service import verify_webhook
+from application.adapters.stripe_service import verify_webhook
 from operations.stripe_sim import StripeSimulator
 
 SECRET = "whsec_simulated_for_this_test"

@@ -2,10 +2,10 @@
 
 from django.contrib.auth import authenticate
 
+from application.adapters.jwt_tokens import sign_in
 from application.dto.auth import LoginResult, SessionUser
 from application.dto.commands import AuthenticateUserCommand
 from application.exceptions import AccountNotActivated, InvalidCredentials
-from application.services.jwt_tokens import sign_in
 from users.models import User
 
 

@@ -1,9 +1,9 @@
 """Sign in with a Google ID token: create, link or log in the account with that email."""
 
+from application.adapters.google_identity import verify_google_id_token
 from application.dto.auth import LoginResult
 from application.dto.commands import GoogleSignInCommand
 from application.exceptions import InvalidCredentials
-from application.services.google_identity import verify_google_id_token
 from application.use_cases.auth.authenticate_user import login_result
 from users.services.google_accounts import sign_in_google_account
 

@@ -1,7 +1,7 @@
 """Sign out: the refresh token is blacklisted."""
 
+from application.adapters.jwt_tokens import revoke_refresh_token
 from application.dto.commands import LogoutCommand
-from application.services.jwt_tokens import revoke_refresh_token
 
 
 def logout(command: LogoutCommand) -> None:
