@@ -27,13 +27,11 @@ class SoftDeleteManager(models.Manager.from_queryset(SoftDeleteQuerySet)):
     """Default manager: reads exclude soft-deleted rows unless `.deleted()` is asked for."""
 
     def get_queryset(self):
-        return super().get_queryset().filter(deleted_at__isnull=True)
+        return super().get_queryset().active()
 
     def deleted(self):
-        return super().get_queryset().filter(deleted_at__isnull=False)
-
-    def active(self):
-        return self.get_queryset()
+        # From the unfiltered rows: the default queryset has already left the deleted ones out.
+        return super().get_queryset().deleted()
 
 
 class SoftDeleteModel(BaseModel):

@@ -27,9 +27,6 @@ class ResourceQuerySet(SoftDeleteQuerySet):
             published |= models.Q(author_id=user.pk)
         return self.filter(published, deleted_at__isnull=True)
 
-    def priced(self):
-        return self.filter(price_cents__isnull=False, price_cents__gt=0)
-
 
 class ResourceManager(SoftDeleteManager.from_queryset(ResourceQuerySet)):
     pass
