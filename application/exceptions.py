@@ -6,11 +6,9 @@ class ApplicationError(Exception):
     http_status = 400
     default_message = "The request could not be completed."
 
-    def __init__(self, message: str | None = None, *, details: dict | None = None, code: str | None = None):
+    def __init__(self, message: str | None = None, *, details: dict | None = None):
         self.message = message or self.default_message
         self.details = details or {}
-        if code is not None:
-            self.code = code
         super().__init__(self.message)
 
 
@@ -77,6 +75,21 @@ class UpstreamUnavailable(ApplicationError):
 
 
 # Billing refusals, each with its own code.
+class EmailTaken(Conflict):
+    code = "email_taken"
+    default_message = "An account with this email already exists."
+
+
+class UsernameTaken(Conflict):
+    code = "username_taken"
+    default_message = "This username is taken."
+
+
+class TokenNotValid(NotAuthenticated):
+    code = "token_not_valid"
+    default_message = "The refresh token is invalid, expired or already used."
+
+
 class AlreadySubscribed(Conflict):
     code = "already_subscribed"
     default_message = "You already have an active premium subscription."

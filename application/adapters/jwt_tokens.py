@@ -8,12 +8,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from application.dto.auth import TokenPair
-from application.exceptions import NotAuthenticated
+from application.exceptions import TokenNotValid
 from users.models import User
-
-
-def _token_not_valid(message: str = "The refresh token is invalid, expired or already used.") -> NotAuthenticated:
-    return NotAuthenticated(message, code="token_not_valid")
 
 
 def may_hold_tokens(user: User) -> bool:
@@ -33,7 +29,7 @@ def sign_in(user: User) -> TokenPair:
 def issue_tokens(user: User) -> TokenPair:
     """A fresh pair for a user the caller has authenticated. Precondition: may_hold_tokens(user)."""
     if not may_hold_tokens(user):
-        raise _token_not_valid("This account may not sign in.")
+        raise TokenNotValid("This account may not sign in.")
     refresh = RefreshToken.for_user(user)
     return TokenPair(access_token=str(refresh.access_token), refresh_token=str(refresh))
 
@@ -47,7 +43,7 @@ def rotate_tokens(raw_refresh: str) -> TokenPair:
     refresh = _valid_refresh(raw_refresh)
     user = _owner(refresh)
     if not _blacklist_now(refresh):
-        raise _token_not_valid()
+        raise TokenNotValid()
     return issue_tokens(user)
 
 
@@ -61,17 +57,17 @@ def _valid_refresh(raw_refresh: str) -> RefreshToken:
     try:
         return RefreshToken(raw_refresh)  # signature, expiry, type and blacklist
     except TokenError as error:
-        raise _token_not_valid() from error
+        raise TokenNotValid() from error
 
 
 def _owner(refresh: RefreshToken) -> User:
     user = User.objects.filter(pk=refresh.payload.get(api_settings.USER_ID_CLAIM)).first()
     if user is None or not may_hold_tokens(user):
-        raise _token_not_valid("This account may not sign in.")
+        raise TokenNotValid("This account may not sign in.")
     if api_settings.CHECK_REVOKE_TOKEN and refresh.payload.get(
         api_settings.REVOKE_TOKEN_CLAIM
     ) != get_md5_hash_password(user.password):
-        raise _token_not_valid("The password has changed since this token was issued.")
+        raise TokenNotValid("The password has changed since this token was issued.")
     return user
 
 

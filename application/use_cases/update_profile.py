@@ -2,10 +2,10 @@
 
 from application.dto.auth import ProfileResult
 from application.dto.commands import UpdateProfileCommand
-from application.exceptions import Conflict, NotAuthenticated
+from application.exceptions import NotAuthenticated, UsernameTaken
+from users.services import registration
 from users.services.profiles import find_active_user
 from users.services.profiles import update_profile as update_profile_fields
-from users.services.registration import UsernameTaken
 
 
 def update_profile(command: UpdateProfileCommand) -> ProfileResult:
@@ -14,8 +14,8 @@ def update_profile(command: UpdateProfileCommand) -> ProfileResult:
         raise NotAuthenticated()
     try:
         profile = update_profile_fields(user=user, changes=dict(command.changes))
-    except UsernameTaken as error:
-        raise Conflict("This username is taken.", code="username_taken") from error
+    except registration.UsernameTaken as error:
+        raise UsernameTaken() from error
     return ProfileResult(
         username=profile.username,
         bio=profile.bio,
