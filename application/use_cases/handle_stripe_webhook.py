@@ -16,7 +16,7 @@ from django.conf import settings
 from application.dto.billing import HandleStripeWebhookCommand, WebhookReceipt
 from application.exceptions import ApplicationError, BillingNotConfigured
 from application.services import stripe_service
-from core.metrics import webhook_processing_latency
+from core.metrics import stripe_webhook_last_received_timestamp_seconds, webhook_processing_latency
 from monetization.services import webhook_events
 from monetization.services.stripe_events import Needs, StripeContext, fetch_plan
 
@@ -40,6 +40,7 @@ def handle_stripe_webhook(command: HandleStripeWebhookCommand) -> WebhookReceipt
             time.perf_counter() - started
         )
         raise
+    stripe_webhook_last_received_timestamp_seconds.set_to_current_time()
     return process_event(event, started=started)
 
 

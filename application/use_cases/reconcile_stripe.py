@@ -16,6 +16,7 @@ from application.dto.billing import ReconcileReport, ReconcileStripeCommand
 from application.exceptions import ApplicationError
 from application.services import stripe_service
 from application.use_cases.handle_stripe_webhook import process_event
+from core.metrics import stripe_reconcile_repairs_total
 from monetization.models import WebhookEvent
 from monetization.services import subscriptions, webhook_events
 from monetization.services.reconcile_lock import reconcile_lock
@@ -56,9 +57,12 @@ def _catch_up_events(command: ReconcileStripeCommand, report: ReconcileReport) -
             report.would_apply.append(f"apply {event['type']} {event['id']}")
             continue
         try:
-            process_event(event, source=WebhookEvent.Source.RECONCILE)
+            receipt = process_event(event, source=WebhookEvent.Source.RECONCILE)
         except ApplicationError:
             report.events_failed += 1  # recorded FAILED with its error, like a failed delivery
+        else:
+            if not receipt.duplicate:
+                stripe_reconcile_repairs_total.labels(kind="event").inc()
 
 
 def _repair_subscriptions(command: ReconcileStripeCommand, report: ReconcileReport) -> None:
@@ -77,4 +81,5 @@ def _repair_subscriptions(command: ReconcileStripeCommand, report: ReconcileRepo
             continue
         if subscriptions.repair_from_stripe(data):
             report.subscriptions_repaired += 1
+            stripe_reconcile_repairs_total.labels(kind="subscription").inc()
             logger.info("stripe reconcile repaired a subscription", extra={"stripe_subscription_id": stripe_id})

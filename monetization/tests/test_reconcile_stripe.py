@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
+from prometheus_client import REGISTRY
 from rest_framework.test import APIClient
 
 from application.dto.billing import ReconcileStripeCommand
@@ -104,6 +105,35 @@ def test_a_purchase_whose_webhooks_never_arrived_is_made_premium_as_the_webhook_
     assert WebhookEvent.objects.count() == stored
 
 
+def test_metrics_show_the_last_delivery_and_the_repairs(fake_stripe, app):
+    buy(fake_stripe)
+    fake_stripe.deliver_pending(app)
+    user, subscription_id = buy(fake_stripe)
+    before = REGISTRY.get_sample_value("stripe_reconcile_repairs_total", {"kind": "event"}) or 0
+
+    reconcile()
+
+    metrics = Client().get("/metrics").content.decode()
+    assert "stripe_webhook_last_received_timestamp_seconds " in metrics
+    assert REGISTRY.get_sample_value("stripe_webhook_last_received_timestamp_seconds") > time.time() - 600
+    applied = WebhookEvent.objects.filter(source=WebhookEvent.Source.RECONCILE).count()
+    assert REGISTRY.get_sample_value("stripe_reconcile_repairs_total", {"kind": "event"}) == before + applied
+
+
+def test_the_admin_filters_webhook_events_by_source(fake_stripe, admin_client):
+    buy(fake_stripe)
+    reconcile()
+
+    page = admin_client.get("/admin/monetization/webhookevent/", {"source__exact": "reconcile"})
+
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == WebhookEvent.objects.filter(source="reconcile").count() > 0
+    assert (
+        admin_client.get("/admin/monetization/webhookevent/", {"source__exact": "webhook"}).context["cl"].result_count
+        == 0
+    )
+
+
 def test_only_handled_event_types_are_listed_and_the_window_is_capped_at_30_days(fake_stripe):
     reconcile("--since-hours", "100000")
 
@@ -190,6 +220,8 @@ def lock_held_elsewhere():
             with other.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_KEY])
             yield
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_KEY])
         finally:
             other.close()
     else:
