@@ -7,7 +7,7 @@ each process writes its samples there and /metrics sums them: web workers and th
 worker report as one.
 """
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 payment_success_total = Counter("payment_success_total", "Payments completed through Stripe.")
 payment_failure_total = Counter("payment_failure_total", "Stripe payments that failed.")
@@ -36,4 +36,16 @@ http_request_duration_seconds = Histogram(
     "http_request_duration_seconds",
     "Seconds from receiving a request to returning its response, by route pattern and method.",
     ["route", "method"],
+)
+# "max" across processes: the newest verified delivery any web worker saw (absent after a restart
+# until one arrives; the `webhook_silence` check reads the database and survives restarts).
+stripe_webhook_last_received_timestamp_seconds = Gauge(
+    "stripe_webhook_last_received_timestamp_seconds",
+    "Unix time of the last Stripe webhook delivery whose signature verified.",
+    multiprocess_mode="max",
+)
+stripe_reconcile_repairs_total = Counter(
+    "stripe_reconcile_repairs_total",
+    "Changes made by Stripe reconciliation: missed events applied and drifted subscriptions repaired.",
+    ["kind"],
 )

@@ -19,10 +19,19 @@ from monetization.models import (
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnlyModelAdmin):
-    list_display = ["stripe_id", "event_type", "status", "created_at", "processed_at"]
-    list_filter = ["status", "event_type"]
+    list_display = ["stripe_id", "event_type", "status", "source", "created_at", "processed_at"]
+    list_filter = ["status", "source", "event_type"]
     search_fields = ["stripe_id", "event_type"]
-    readonly_fields = ["stripe_id", "event_type", "status", "payload", "error_message", "processed_at", "created_at"]
+    readonly_fields = [
+        "stripe_id",
+        "event_type",
+        "status",
+        "source",
+        "payload",
+        "error_message",
+        "processed_at",
+        "created_at",
+    ]
     actions = ["reprocess_failed_events"]
 
     @admin.action(description="Reprocess selected FAILED events")

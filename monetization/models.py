@@ -187,18 +187,33 @@ class WebhookEvent(BaseModel):
         FAILED = "FAILED"
         IGNORED = "IGNORED"
 
+    class Source(models.TextChoices):
+        WEBHOOK = "webhook"
+        RECONCILE = "reconcile"  # fetched from Stripe's event list by `manage.py reconcile_stripe`
+
     stripe_id = models.CharField(max_length=255, unique=True)
     event_type = models.CharField(max_length=100, db_index=True)
     payload = models.JSONField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     processed_at = models.DateTimeField(null=True, blank=True)
     error_message = models.TextField(blank=True, default="")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEBHOOK)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.stripe_id} {self.event_type} {self.status}"
+
+
+class ReconcileLock(models.Model):
+    """A row while a Stripe reconciliation runs: SQLite's stand-in for the PostgreSQL advisory lock."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    acquired_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} since {self.acquired_at.isoformat()}"
 
 
 class ParkedChargeEvent(BaseModel):

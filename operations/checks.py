@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.utils import timezone
@@ -125,6 +126,32 @@ def failed_webhook_event() -> Iterable[Finding]:
         )
 
 
+def webhook_silence() -> Iterable[Finding]:
+    """Subscriptions Stripe may still change, but no webhook delivery for STRIPE_WEBHOOK_SILENCE_HOURS.
+
+    Signature failures store nothing, so a wrongly rotated secret shows here too. Rows that
+    `reconcile_stripe` stored do not count: they are what the silence missed.
+    """
+    hours = settings.STRIPE_WEBHOOK_SILENCE_HOURS
+    waiting = Subscription.objects.filter(stripe_subscription_id__isnull=False).exclude(
+        status=Subscription.Status.CANCELED, ended_at__isnull=False
+    )
+    if not hours or not waiting.exists():
+        return
+    last = WebhookEvent.objects.filter(source=WebhookEvent.Source.WEBHOOK).aggregate(last=Max("created_at"))["last"]
+    if last is not None and last >= timezone.now() - timedelta(hours=hours):
+        return
+    since = f"since {last.isoformat()}" if last else "ever"
+    yield Finding(
+        object_type="StripeWebhookEndpoint",
+        object_id="stripe",
+        description=(
+            f"No Stripe webhook delivery {since} (over {hours} h) while subscriptions are still open: "
+            "check the endpoint and its signing secret, then run `manage.py reconcile_stripe`."
+        ),
+    )
+
+
 def failed_outbox_event() -> Iterable[Finding]:
     broken = OutboxEvent.objects.filter(status=OutboxEvent.Status.FAILED)
     for event in broken.only("id", "event_type", "retry_count", "error_message"):
@@ -177,6 +204,7 @@ CHECKS: dict[str, Callable[[], Iterable[Finding]]] = {
     "premium_without_paid_period": premium_without_paid_period,
     "stale_payment_intent_record": stale_payment_intent_record,
     "failed_webhook_event": failed_webhook_event,
+    "webhook_silence": webhook_silence,
     "failed_outbox_event": failed_outbox_event,
     "stuck_outbox_event": stuck_outbox_event,
     "resource_version_gap": resource_version_gap,

@@ -275,6 +275,8 @@ ANALYTICS_MAX_REQUEST_BYTES = env_int("ANALYTICS_MAX_REQUEST_BYTES", 65536)
 # --- Billing (issue 5): Stripe client limits. Calls that take longer fail as 503, never hang a worker.
 STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 10)
 STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
+# run_checks' webhook_silence: no delivery for this long while subscriptions are open (0 = off).
+STRIPE_WEBHOOK_SILENCE_HOURS = env_int("STRIPE_WEBHOOK_SILENCE_HOURS", 24)
 # --- Billing (issue 5): stable schema names for the billing status enums.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {

@@ -51,7 +51,8 @@ def _client() -> stripe.StripeClient:
     )
 
 
-def _call(operation: str, function, *args, **kwargs) -> dict[str, Any]:
+def _call(operation: str, function, *args, raw: bool = False, **kwargs) -> dict[str, Any]:
+    """`raw`: the JSON exactly as Stripe sent it (what a webhook body holds), not the SDK's conversion."""
     try:
         result = function(*args, **kwargs)
     except stripe.APIConnectionError as error:
@@ -68,6 +69,8 @@ def _call(operation: str, function, *args, **kwargs) -> dict[str, Any]:
     except stripe.StripeError as error:
         logger.error("stripe failed", extra={"operation": operation, "error": str(error)})
         raise UpstreamUnavailable() from error
+    if raw and result.last_response is not None:
+        return json.loads(result.last_response.body)
     return result.to_dict()
 
 
@@ -124,6 +127,25 @@ def retrieve_checkout_session(session_id: str) -> dict[str, Any]:
 def retrieve_subscription(subscription_id: str) -> dict[str, Any]:
     client = _client()
     return _call("subscriptions.retrieve", client.v1.subscriptions.retrieve, subscription_id)
+
+
+def list_events(*, types: list[str], created_gte: int, page_size: int = 100) -> list[dict[str, Any]]:
+    """Every event of these types created at or after `created_gte` (unix), oldest first.
+
+    Stripe lists newest first; this pages through all of it with `starting_after` before
+    returning, so a failure on any page raises before the caller has applied anything.
+    """
+    client = _client()
+    params: dict[str, Any] = {"types": types, "created": {"gte": created_gte}, "limit": page_size}
+    events: list[dict[str, Any]] = []
+    while True:
+        page = _call("events.list", client.v1.events.list, params=params, raw=True)
+        events.extend(page.get("data") or [])
+        if not page.get("has_more") or not page.get("data"):
+            break
+        params["starting_after"] = page["data"][-1]["id"]
+    events.reverse()
+    return events
 
 
 def cancel_subscription_at_period_end(subscription_id: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from django.conf import settings
 from application.adapters import stripe_service
 from application.dto.billing import HandleStripeWebhookCommand, WebhookReceipt
 from application.exceptions import ApplicationError, BillingNotConfigured
-from core.metrics import webhook_processing_latency
+from core.metrics import stripe_webhook_last_received_timestamp_seconds, webhook_processing_latency
 from monetization.services import webhook_events
 from monetization.services.stripe_events import Needs, StripeContext, fetch_plan
 
@@ -40,22 +40,23 @@ def handle_stripe_webhook(command: HandleStripeWebhookCommand) -> WebhookReceipt
             time.perf_counter() - started
         )
         raise
+    stripe_webhook_last_received_timestamp_seconds.set_to_current_time()
     return process_event(event, started=started)
 
 
-def process_event(event: dict, *, started: float | None = None) -> WebhookReceipt:
-    """Apply a verified event (also the admin's "reprocess" for a stored FAILED event)."""
+def process_event(event: dict, *, started: float | None = None, source: str = "webhook") -> WebhookReceipt:
+    """Apply a verified event (also the admin's "reprocess" and the reconciliation's missed events)."""
     started = time.perf_counter() if started is None else started
     event_type = event["type"]
     try:
         if webhook_events.already_done(event["id"]):
             receipt = WebhookReceipt(status="duplicate", duplicate=True)
         else:
-            delivery = webhook_events.process_webhook_event(event, _fetch_context(event))
+            delivery = webhook_events.process_webhook_event(event, _fetch_context(event), source=source)
             receipt = WebhookReceipt(status=delivery.status, duplicate=delivery.duplicate)
     except Exception as error:
         logger.exception("stripe webhook failed", extra={"stripe_event_id": event["id"], "event_type": event_type})
-        webhook_events.record_webhook_failure(event, f"{type(error).__name__}: {error}")
+        webhook_events.record_webhook_failure(event, f"{type(error).__name__}: {error}", source=source)
         _observe(event_type, "failed", started)
         raise WebhookProcessingFailed() from error
     _observe(event_type, "duplicate" if receipt.duplicate else receipt.status.lower(), started)

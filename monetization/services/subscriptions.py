@@ -123,6 +123,18 @@ def sync_from_stripe_event(*, data: dict, event_created: datetime.datetime, dele
     # Already told the user (canceled) or already expired by our clock: no second mail.
     was_canceled = subscription.status in (Subscription.Status.CANCELED, Subscription.Status.EXPIRED)
     was_cancel_at_period_end = subscription.cancel_at_period_end
+    _apply_synced_state(subscription, data, deleted=deleted)
+    mark_event_applied(subscription, event_created)
+    subscription.save()
+    audit_change(instance=subscription, action=AuditLog.Action.UPDATE, before=before, after=snapshot(subscription))
+    if subscription.status == Subscription.Status.CANCELED and not was_canceled:
+        _emit_canceled(subscription, effective="now")
+    elif subscription.cancel_at_period_end and not was_cancel_at_period_end:
+        _emit_canceled(subscription, effective="period_end")
+    return PROCESSED
+
+
+def _apply_synced_state(subscription: Subscription, data: dict, *, deleted: bool) -> None:
     was_expired = subscription.status == Subscription.Status.EXPIRED
     apply_stripe_subscription(subscription, data)
     if was_expired and subscription.status in RENEWING_STATUSES:
@@ -132,14 +144,41 @@ def sync_from_stripe_event(*, data: dict, event_created: datetime.datetime, dele
         subscription.status = Subscription.Status.CANCELED
         subscription.ended_at = subscription.ended_at or from_unix(data.get("ended_at")) or timezone.now()
         subscription.ends_at = subscription.ended_at
-    mark_event_applied(subscription, event_created)
-    subscription.save()
-    audit_change(instance=subscription, action=AuditLog.Action.UPDATE, before=before, after=snapshot(subscription))
-    if subscription.status == Subscription.Status.CANCELED and not was_canceled:
-        _emit_canceled(subscription, effective="now")
-    elif subscription.cancel_at_period_end and not was_cancel_at_period_end:
-        _emit_canceled(subscription, effective="period_end")
-    return PROCESSED
+
+
+def unfinished_stripe_subscription_ids() -> list[str]:
+    """Local subscriptions Stripe may still change: every one it has not ended (what reconciliation checks)."""
+    return list(
+        Subscription.objects.filter(stripe_subscription_id__isnull=False)
+        .exclude(status=Subscription.Status.CANCELED, ended_at__isnull=False)
+        .exclude(status=Subscription.Status.INCOMPLETE_EXPIRED)
+        .order_by("created_at")
+        .values_list("stripe_subscription_id", flat=True)
+    )
+
+
+def differs_from_stripe(data: dict) -> bool:
+    """Would applying Stripe's current subscription object change ours? (Reads, locks nothing.)"""
+    subscription = Subscription.objects.filter(stripe_subscription_id=data.get("id")).first()
+    if subscription is None or has_ended(subscription):
+        return False
+    before = snapshot(subscription)
+    _apply_synced_state(subscription, data, deleted=data.get("status") == "canceled")
+    return snapshot(subscription) != before
+
+
+def repair_from_stripe(data: dict) -> bool:
+    """Apply Stripe's current subscription object where ours differs, as its event would have (audited).
+
+    Owns its transaction; True when something changed. Stripe's object is the latest truth,
+    so the last-event guard does not apply.
+    """
+    with transaction.atomic():
+        subscription = lock_by_stripe_id(data.get("id"))
+        if subscription is None or not differs_from_stripe(data):
+            return False
+        outcome = sync_from_stripe_event(data=data, event_created=None, deleted=data.get("status") == "canceled")
+    return outcome is PROCESSED
 
 
 def mark_cancel_at_period_end(*, subscription_id, data: dict, actor) -> Subscription:

@@ -14,6 +14,14 @@ from monetization.models import WebhookEvent
 from monetization.services.stripe_events import StripeContext, apply_stripe_event
 
 DONE = (WebhookEvent.Status.PROCESSED, WebhookEvent.Status.IGNORED)
+WEBHOOK = WebhookEvent.Source.WEBHOOK
+
+
+def done_ids(stripe_event_ids: list[str]) -> set[str]:
+    """Which of these events are already applied (PROCESSED or IGNORED), in one query."""
+    return set(
+        WebhookEvent.objects.filter(stripe_id__in=stripe_event_ids, status__in=DONE).values_list("stripe_id", flat=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -28,21 +36,22 @@ def already_done(stripe_event_id: str) -> bool:
     return WebhookEvent.objects.filter(stripe_id=stripe_event_id, status__in=DONE).exists()
 
 
-def _insert_or_lock(event: dict) -> WebhookEvent:
+def _insert_or_lock(event: dict, source: str) -> WebhookEvent:
     WebhookEvent.objects.bulk_create(
-        [WebhookEvent(stripe_id=event["id"], event_type=event["type"], payload=event)], ignore_conflicts=True
+        [WebhookEvent(stripe_id=event["id"], event_type=event["type"], payload=event, source=source)],
+        ignore_conflicts=True,
     )
     return WebhookEvent.objects.select_for_update().get(stripe_id=event["id"])
 
 
-def process_webhook_event(event: dict, context: StripeContext) -> Delivery:
+def process_webhook_event(event: dict, context: StripeContext, *, source: str = WEBHOOK) -> Delivery:
     """Apply `event` once per event id; its effects, outbox events and the row's status commit together.
 
     An exception rolls everything back (the row too, if this delivery created it) and
     propagates; the caller then records the failure with `record_webhook_failure`.
     """
     with transaction.atomic():
-        row = _insert_or_lock(event)
+        row = _insert_or_lock(event, source)
         if row.status in DONE:
             return Delivery(status=row.status, duplicate=True)
         outcome = apply_stripe_event(event, context)
@@ -53,10 +62,10 @@ def process_webhook_event(event: dict, context: StripeContext) -> Delivery:
     return Delivery(status=outcome.status, duplicate=False, reason=outcome.reason)
 
 
-def record_webhook_failure(event: dict, error_message: str) -> None:
+def record_webhook_failure(event: dict, error_message: str, *, source: str = WEBHOOK) -> None:
     """In its own transaction, after the effect rolled back: FAILED with the error, so a redelivery retries."""
     with transaction.atomic():
-        row = _insert_or_lock(event)
+        row = _insert_or_lock(event, source)
         if row.status in DONE:
             return  # a concurrent delivery succeeded meanwhile
         row.status = WebhookEvent.Status.FAILED

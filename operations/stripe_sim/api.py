@@ -54,13 +54,14 @@ def _page(data: list, url: str, *, has_more: bool) -> dict:
 
 
 def _events_page(events: list[dict], params: dict) -> dict:
-    """Newest first, `created[gte]`, `type`, `limit` and `starting_after` as Stripe pages them."""
+    """Newest first, `created[gte]`, `type`, `types[]`, `limit` and `starting_after` as Stripe pages them."""
     created = params.get("created") or {}
     since = int(created["gte"]) if isinstance(created, dict) and created.get("gte") else None
+    types = set(params.get("types") or ([params["type"]] if params.get("type") else []))
     wanted = [
         event
         for event in reversed(events)
-        if (since is None or event["created"] >= since) and params.get("type", event["type"]) == event["type"]
+        if (since is None or event["created"] >= since) and (not types or event["type"] in types)
     ]
     if params.get("starting_after"):
         ids = [event["id"] for event in wanted]

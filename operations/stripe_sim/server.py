@@ -78,12 +78,15 @@ class StripeSimulator:
         return self.webhooks.deliver_pending(sender)
 
     # --- test controls -----------------------------------------------------------------
-    def fail_next(self, status: int = 500, times: int = 1) -> None:
+    def fail_next(self, status: int = 500, times: int = 1, *, after: int = 0) -> None:
+        """Answer `status` to `times` requests, once `after` more requests were answered normally."""
         with self._lock:
+            self._faults.extend([Fault()] * after)
             self._faults.extend(Fault(status=status) for _ in range(times))
 
-    def hang_next(self, seconds: float, times: int = 1) -> None:
+    def hang_next(self, seconds: float, times: int = 1, *, after: int = 0) -> None:
         with self._lock:
+            self._faults.extend([Fault()] * after)
             self._faults.extend(Fault(hang_seconds=seconds) for _ in range(times))
 
     def requests_to(self, method: str, path_prefix: str) -> list[RecordedRequest]:

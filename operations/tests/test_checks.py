@@ -113,6 +113,23 @@ def reprocess_webhook(webhook_id):
     WebhookEvent.objects.filter(pk=webhook_id).update(status=WebhookEvent.Status.PROCESSED)
 
 
+def silent_webhook():
+    SubscriptionFactory()  # Stripe may still change it, and nothing arrived for two days
+    return "stripe"
+
+
+def healthy_silence():
+    old = WebhookEventFactory()
+    WebhookEvent.objects.filter(pk=old.pk).update(created_at=ago(hours=48))
+    WebhookEventFactory(source=WebhookEvent.Source.RECONCILE)  # fetched by us, not delivered
+    SubscriptionFactory(status=Subscription.Status.CANCELED, ended_at=ago(days=3))  # final: Stripe is done
+    SubscriptionFactory(stripe_subscription_id=None)  # not Stripe's
+
+
+def webhook_delivered(_):
+    WebhookEventFactory()
+
+
 def failed_outbox_event():
     return OutboxEventFactory(status=OutboxEvent.Status.FAILED, retry_count=5, error_message="boom").pk
 
@@ -157,6 +174,7 @@ CASES = [
     Case("premium_without_paid_period", premium_nobody_paid_for, healthy_premium, paid_by_a_payment),
     Case("stale_payment_intent_record", stale_intent, healthy_intents, close_intent),
     Case("failed_webhook_event", failed_webhook, healthy_webhooks, reprocess_webhook),
+    Case("webhook_silence", silent_webhook, healthy_silence, webhook_delivered),
     Case("failed_outbox_event", failed_outbox_event, healthy_outbox, complete_event),
     Case("stuck_outbox_event", stuck_outbox_event, healthy_outbox, complete_event),
     Case("resource_version_gap", resource_with_gap, healthy_resources, fill_gap),
