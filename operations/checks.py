@@ -1,4 +1,4 @@
-"""Read-only data-quality checks (seed 000 §1.4, §8).
+"""Read-only data-quality checks behind `manage.py run_checks`.
 
 Each check is a query for rows that break an invariant. `run_checks` records one open
 DataQualityIssue per broken row and resolves (sets `resolved_at` on) the open issues whose row

@@ -259,7 +259,7 @@ LOGGING = {
 }
 CSRF_FAILURE_VIEW = "api.exception_handlers.csrf_failure"
 
-# --- Analytics, metrics and operations (issue 7)
+# --- Analytics, metrics and operations
 # Count every response, including the 413s and redirects earlier middleware returns: outermost.
 MIDDLEWARE.insert(0, "api.middleware.HttpMetricsMiddleware")
 # Number of reverse proxies in front of the app that append to X-Forwarded-For. 0 (the default)
@@ -272,12 +272,12 @@ ANALYTICS_MAX_EVENTS_PER_CALL = 100
 ANALYTICS_MAX_EVENT_BYTES = env_int("ANALYTICS_MAX_EVENT_BYTES", 8192)
 ANALYTICS_MAX_REQUEST_BYTES = env_int("ANALYTICS_MAX_REQUEST_BYTES", 65536)
 
-# --- Billing (issue 5): Stripe client limits. Calls that take longer fail as 503, never hang a worker.
+# --- Billing: Stripe client limits. Calls that take longer fail as 503, never hang a worker.
 STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 10)
 STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
 # run_checks' webhook_silence: no delivery for this long while subscriptions are open (0 = off).
 STRIPE_WEBHOOK_SILENCE_HOURS = env_int("STRIPE_WEBHOOK_SILENCE_HOURS", 24)
-# --- Billing (issue 5): stable schema names for the billing status enums.
+# --- Billing: stable schema names for the billing status enums.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "SubscriptionStatusEnum": ["ACTIVE", "PAST_DUE", "CANCELED", "EXPIRED"],
@@ -288,7 +288,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     }
 )
 
-# --- Auth and user (issue 4)
+# --- Auth and user
 # Where Google publishes the certificates that sign its ID tokens ({key id: PEM}).
 GOOGLE_CERTS_URL = env_str("GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth2/v1/certs")
 

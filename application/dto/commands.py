@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from uuid import UUID
 
-# --- Auth and user (issue 4) -------------------------------------------------------------
+# --- Auth and user -------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)

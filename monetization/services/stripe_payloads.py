@@ -5,7 +5,7 @@ from typing import Any
 
 
 def from_unix(value: int | None) -> datetime.datetime | None:
-    """Stripe's unix seconds as an aware UTC datetime (seed 000: `datetime.timezone.utc`)."""
+    """Stripe's unix seconds as an aware UTC datetime (`datetime.timezone.utc`, never the local zone)."""
     if value is None:
         return None
     return datetime.datetime.fromtimestamp(int(value), tz=datetime.UTC)

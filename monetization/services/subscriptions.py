@@ -90,7 +90,7 @@ def lock_by_stripe_id(stripe_subscription_id: str | None) -> Subscription | None
 
 
 def apply_stripe_subscription(subscription: Subscription, data: dict) -> None:
-    """Copy the fields of seed 000 §6.2 from a Stripe subscription object (in memory)."""
+    """Copy what we keep of a Stripe subscription object (status, period, cancellation, price), in memory."""
     period_start, period_end = subscription_period(data)
     status = STATUS_FROM_STRIPE.get(data.get("status") or "")
     if status is not None:
