@@ -9,6 +9,13 @@ from api.responses import ok
 from application.exceptions import Conflict
 
 
+class TitleTaken(Conflict):
+    """A specific refusal: its own class carries its code, as every application error does."""
+
+    code = "title_taken"
+    default_message = "That title is taken."
+
+
 class EchoInput(serializers.Serializer):
     title = serializers.CharField(max_length=10)
     count = serializers.IntegerField(min_value=1)
@@ -19,7 +26,7 @@ class EchoView(APIView):
         data = EchoInput(data=request.data)
         data.is_valid(raise_exception=True)
         if data.validated_data["title"] == "taken":
-            raise Conflict("That title is taken.", code="title_taken")
+            raise TitleTaken()
         return ok(data.validated_data)
 
 
