@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 # The admin is an entry point like a view: it may call the use case (see .importlinter).
 from application.exceptions import ApplicationError
 from application.use_cases.handle_stripe_webhook import process_event
+from application.use_cases.reconcile_stripe import reconcile_subscription
 from audit.models import AuditLog
 from core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin, audit_admin_action
 from monetization.models import (
@@ -89,6 +90,34 @@ class SubscriptionAdmin(AuditedModelAdmin):
     search_fields = ["stripe_subscription_id", "stripe_customer_id", "user__email"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+    actions = ["reconcile_with_stripe"]
+
+    @admin.action(description="Reconcile selected subscriptions with Stripe now")
+    def reconcile_with_stripe(self, request, queryset):
+        repaired, unchanged, failed = 0, 0, 0
+        for subscription in queryset.exclude(stripe_subscription_id=""):
+            before = {"status": subscription.status, "reconciled": True}
+            try:
+                changed = reconcile_subscription(subscription.stripe_subscription_id)
+            except ApplicationError:
+                failed += 1
+                continue
+            if changed:
+                repaired += 1
+            else:
+                unchanged += 1
+            subscription.refresh_from_db(fields=["status"])
+            audit_admin_action(
+                request,
+                instance=subscription,
+                action=AuditLog.Action.UPDATE,
+                before=before,
+                after={"status": subscription.status, "repaired": changed},
+            )
+        level = messages.WARNING if failed else messages.SUCCESS
+        self.message_user(
+            request, f"Repaired {repaired}, already in step {unchanged}, Stripe unreachable for {failed}.", level
+        )
 
 
 @admin.register(PaymentIntentRecord)

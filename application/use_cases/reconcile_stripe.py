@@ -79,7 +79,19 @@ def _repair_subscriptions(command: ReconcileStripeCommand, report: ReconcileRepo
                 report.subscriptions_repaired += 1
                 report.would_apply.append(f"repair subscription {stripe_id} to Stripe's {data.get('status')}")
             continue
-        if subscriptions.repair_from_stripe(data):
+        if _repair(data):
             report.subscriptions_repaired += 1
-            stripe_reconcile_repairs_total.labels(kind="subscription").inc()
-            logger.info("stripe reconcile repaired a subscription", extra={"stripe_subscription_id": stripe_id})
+
+
+def reconcile_subscription(stripe_id: str) -> bool:
+    """Retrieve one subscription from Stripe and apply its state where ours differs (the admin's
+    "reconcile now"); True when something was repaired. Stripe failing raises its ApplicationError."""
+    return _repair(stripe_service.retrieve_subscription(stripe_id))
+
+
+def _repair(data: dict) -> bool:
+    if not subscriptions.repair_from_stripe(data):
+        return False
+    stripe_reconcile_repairs_total.labels(kind="subscription").inc()
+    logger.info("stripe reconcile repaired a subscription", extra={"stripe_subscription_id": data.get("id")})
+    return True

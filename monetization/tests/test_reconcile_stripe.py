@@ -276,3 +276,42 @@ def test_two_runs_at_once_on_postgresql_one_exits_and_no_event_is_stored_twice(f
     stored = list(WebhookEvent.objects.values_list("stripe_id", flat=True))
     assert len(stored) == len(set(stored)) > 0
     assert all(holds_premium(user) for user in users)
+
+
+def reconcile_in_admin(admin_client, subscription: Subscription):
+    return admin_client.post(
+        "/admin/monetization/subscription/",
+        {"action": "reconcile_with_stripe", "_selected_action": [str(subscription.pk)]},
+        follow=True,
+    )
+
+
+def test_the_admin_reconciles_one_subscription_now_and_names_the_operator(fake_stripe, app, admin_client, admin_user):
+    user, subscription_id = buy(fake_stripe)
+    fake_stripe.deliver_pending(app)
+    fake_stripe.move("end", subscription_id)
+    fake_stripe.events.pop()  # the deletion event is lost
+    subscription = Subscription.objects.get(user=user)
+
+    page = reconcile_in_admin(admin_client, subscription)
+
+    assert "Repaired 1, already in step 0, Stripe unreachable for 0." in page.content.decode()
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.CANCELED
+    assert not holds_premium(user)
+    operator_row = AuditLog.objects.filter(object_id=str(subscription.pk), actor=admin_user).get()
+    assert operator_row.after_state == {"status": "CANCELED", "repaired": True}
+    assert "already in step 1" in reconcile_in_admin(admin_client, subscription).content.decode()
+
+
+def test_the_admin_action_reports_stripe_unreachable_and_changes_nothing(fake_stripe, app, admin_client):
+    user, _ = buy(fake_stripe)
+    fake_stripe.deliver_pending(app)
+    subscription = Subscription.objects.get(user=user)
+    fake_stripe.fail_next(500)
+
+    page = reconcile_in_admin(admin_client, subscription)
+
+    assert "Stripe unreachable for 1." in page.content.decode()
+    assert Subscription.objects.get(pk=subscription.pk).status == subscription.status
+    assert holds_premium(user)
