@@ -21,6 +21,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from audit.migration_sql import run_per_vendor
+
 POSTGRESQL = [
     """
 CREATE OR REPLACE FUNCTION audit_auditlog_refuse_change() RETURNS trigger AS $$
@@ -66,18 +68,6 @@ SQLITE_REVERSE = [
 ]
 
 
-def create_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL, "sqlite": SQLITE})
-
-
-def drop_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE})
-
-
-def _run(schema_editor, statements_by_vendor):
-    for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(statement, params=None)
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -111,5 +101,8 @@ class Migration(migrations.Migration):
             ),
         ),
         # After the AlterFields: on SQLite they rebuild the table, which would drop its triggers.
-        migrations.RunPython(create_triggers, drop_triggers),
+        run_per_vendor(
+            {"postgresql": POSTGRESQL, "sqlite": SQLITE},
+            {"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE},
+        ),
     ]

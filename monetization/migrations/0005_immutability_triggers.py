@@ -9,6 +9,8 @@ later migration that rebuilds this table must create them again.
 
 from django.db import migrations
 
+from audit.migration_sql import run_per_vendor
+
 POSTGRESQL = [
     """
 CREATE OR REPLACE FUNCTION monetization_payment_refuse_change() RETURNS trigger AS $$
@@ -44,18 +46,6 @@ END
 SQLITE_REVERSE = ["DROP TRIGGER IF EXISTS monetization_payment_immutable"]
 
 
-def create_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL, "sqlite": SQLITE})
-
-
-def drop_triggers(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE})
-
-
-def _run(schema_editor, statements_by_vendor):
-    for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(statement, params=None)
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -63,5 +53,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(create_triggers, drop_triggers),
+        run_per_vendor(
+            {"postgresql": POSTGRESQL, "sqlite": SQLITE},
+            {"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE},
+        ),
     ]
