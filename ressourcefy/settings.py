@@ -1,4 +1,9 @@
-"""Settings for Ressourcefy, driven entirely by environment variables (see .env.example)."""
+"""Settings for Ressourcefy, driven entirely by environment variables (see .env.example).
+
+One section per concern, each setting once: core Django, database and cache, HTTP and security,
+API (DRF and the schema), auth and tokens, mail, billing (Stripe), outbox and worker, files,
+search, analytics, observability (logging and metrics).
+"""
 
 from datetime import timedelta
 from pathlib import Path
@@ -8,6 +13,8 @@ from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from ressourcefy.env import env_bool, env_int, env_list, env_str
+
+# --- Core Django
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,8 +26,8 @@ if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
     SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
-
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or TESTING else "")
+# Old secrets still verify signatures (download links, activation tokens) during a key rotation.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -46,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Count every response, including the 413s and redirects later middleware returns: outermost.
+    "api.middleware.HttpMetricsMiddleware",
     "api.middleware.RequestIdMiddleware",
     "api.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -79,6 +88,13 @@ TEMPLATES = [
     },
 ]
 
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Database and cache
+
 # Database: a SQLite file by default (zero set-up); PostgreSQL through DATABASE_URL.
 DATABASES = {
     "default": dj_database_url.parse(
@@ -101,32 +117,41 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-AUTH_USER_MODEL = "users.User"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-if TESTING:
-    # Hashing cost is not under test; a fast hasher keeps the suite quick.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# --- HTTP and security
 
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
-
-STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-# WhiteNoise serves the admin and ReDoc assets from the app itself: no CDN, no extra server.
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-}
-
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or TESTING else "")
 # Request bodies: a JSON API has no business with large uploads.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+# Number of reverse proxies in front of the app that append to X-Forwarded-For. 0 (the default)
+# trusts REMOTE_ADDR only, so a client cannot forge its address; also sets DRF's throttle identity.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Production defaults, each overridable from the environment.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG or TESTING else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+SESSION_COOKIE_SECURE = not (DEBUG or TESTING)
+CSRF_COOKIE_SECURE = not (DEBUG or TESTING)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "api.exception_handlers.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# CORS: only the configured front-end origins; in debug, the usual dev servers (CRA/Next 3000,
+# Vite 5173, Vue CLI/webpack 8080) on localhost and 127.0.0.1.
+DEV_ORIGINS = ",".join(f"http://{host}:{port}" for host in ("localhost", "127.0.0.1") for port in (3000, 5173, 8080))
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", DEV_ORIGINS if DEBUG or TESTING else "")
+CORS_ALLOW_CREDENTIALS = True
+# A browser app may send these (docs/api.md) and read them back.
+CORS_ALLOW_HEADERS = (*default_cors_headers, "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ["Idempotency-Key", "X-Request-ID", "Retry-After"]
+# The front end: links in emails and the allowed host of checkout redirects.
+FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:3000").rstrip("/")
+
+# --- API: DRF and the OpenAPI schema
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
@@ -146,18 +171,8 @@ REST_FRAMEWORK = {
         "token_ip": env_str("THROTTLE_TOKEN_IP", "60/min"),
     },
 }
-
-SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
-    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7)),
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
-    "SIGNING_KEY": env_str("JWT_SIGNING_KEY") or SECRET_KEY,
-    "USER_ID_FIELD": "id",
-    "USER_ID_CLAIM": "user_id",
-    # Tokens carry a hash of the password: a password change revokes every earlier token.
-    "CHECK_REVOKE_TOKEN": True,
-}
+if TRUSTED_PROXY_COUNT:
+    REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ressourcefy API",
@@ -172,43 +187,75 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
     ],
+    # Stable schema names for the billing status enums and the envelope's status.
+    "ENUM_NAME_OVERRIDES": {
+        "SubscriptionStatusEnum": ["ACTIVE", "PAST_DUE", "CANCELED", "EXPIRED"],
+        "PaymentStatusEnum": ["PENDING", "COMPLETED", "FAILED", "REFUNDED"],
+        "WebhookReceivedStatusEnum": ["received"],
+        "EnvelopeOkStatusEnum": ["ok"],
+        "EnvelopeErrorStatusEnum": ["error"],
+    },
 }
 
-# CORS: only the configured front-end origins; in debug, the usual dev servers (CRA/Next 3000,
-# Vite 5173, Vue CLI/webpack 8080) on localhost and 127.0.0.1.
-DEV_ORIGINS = ",".join(f"http://{host}:{port}" for host in ("localhost", "127.0.0.1") for port in (3000, 5173, 8080))
-CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", DEV_ORIGINS if DEBUG or TESTING else "")
-CORS_ALLOW_CREDENTIALS = True
-# A browser app may send these (docs/api.md) and read them back.
-CORS_ALLOW_HEADERS = (*default_cors_headers, "idempotency-key", "x-request-id")
-CORS_EXPOSE_HEADERS = ["Idempotency-Key", "X-Request-ID", "Retry-After"]
-FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:3000").rstrip("/")
+# --- Auth and tokens
 
-# Mail
+AUTH_USER_MODEL = "users.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    # Hashing cost is not under test; a fast hasher keeps the suite quick.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "SIGNING_KEY": env_str("JWT_SIGNING_KEY") or SECRET_KEY,
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    # Tokens carry a hash of the password: a password change revokes every earlier token.
+    "CHECK_REVOKE_TOKEN": True,
+}
+ACTIVATION_TOKEN_MAX_AGE_SECONDS = env_int("ACTIVATION_TOKEN_MAX_AGE_SECONDS", 3 * 24 * 3600)
+PASSWORD_RESET_TOKEN_MAX_AGE_SECONDS = env_int("PASSWORD_RESET_TOKEN_MAX_AGE_SECONDS", 3600)
+
+GOOGLE_CLIENT_ID = env_str("GOOGLE_CLIENT_ID")
+# Where Google publishes the certificates that sign its ID tokens ({key id: PEM}).
+GOOGLE_CERTS_URL = env_str("GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth2/v1/certs")
+
+# --- Mail
+
 RESEND_API_KEY = env_str("RESEND_API_KEY")
 RESEND_API_URL = env_str("RESEND_API_URL", "https://api.resend.com")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@ressourcefy.dev")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent_emails"))
 
-# Tokens
-ACTIVATION_TOKEN_MAX_AGE_SECONDS = env_int("ACTIVATION_TOKEN_MAX_AGE_SECONDS", 3 * 24 * 3600)
-PASSWORD_RESET_TOKEN_MAX_AGE_SECONDS = env_int("PASSWORD_RESET_TOKEN_MAX_AGE_SECONDS", 3600)
-GOOGLE_CLIENT_ID = env_str("GOOGLE_CLIENT_ID")
+# --- Billing: Stripe
 
-# Stripe
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 STRIPE_PRICE_IDS = env_list("STRIPE_PRICE_IDS")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env_int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300)
+# Client limits: calls that take longer fail as 503, never hang a worker.
+STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 10)
+STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
+# run_checks' webhook_silence: no delivery for this long while subscriptions are open (0 = off).
+STRIPE_WEBHOOK_SILENCE_HOURS = env_int("STRIPE_WEBHOOK_SILENCE_HOURS", 24)
 # Premium stays open this long past the paid period while a renewal is charged or retried.
 BILLING_RENEWAL_GRACE_HOURS = env_int("BILLING_RENEWAL_GRACE_HOURS", 72)
 # The local Stripe simulator (`manage.py stripe_sim`, debug only): its port and where it sends webhooks.
 STRIPE_SIM_PORT = env_int("STRIPE_SIM_PORT", 12111)
 STRIPE_SIM_WEBHOOK_URL = env_str("STRIPE_SIM_WEBHOOK_URL", "http://127.0.0.1:8000/api/billing/webhook/")
 
-# Outbox
+# --- Outbox and worker
+
 OUTBOX_MAX_RETRIES = env_int("OUTBOX_MAX_RETRIES", 5)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 60)
 # One handler call longer than this fails (and is retried); workers renew leases until then.
@@ -218,89 +265,16 @@ OUTBOX_POLL_INTERVAL_SECONDS = env_int("OUTBOX_POLL_INTERVAL_SECONDS", 5)
 OUTBOX_BACKLOG_THRESHOLD = env_int("OUTBOX_BACKLOG_THRESHOLD", 100)
 OUTBOX_BACKLOG_AGE_MINUTES = env_int("OUTBOX_BACKLOG_AGE_MINUTES", 10)
 
-# Metrics
-METRICS_TOKEN = env_str("METRICS_TOKEN")
-METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+# --- Files: static assets and hosted resource files
 
-# Security: production defaults, each overridable from the environment.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
-SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
-SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG or TESTING else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
-SESSION_COOKIE_SECURE = not (DEBUG or TESTING)
-CSRF_COOKIE_SECURE = not (DEBUG or TESTING)
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
-
-LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(name)s %(levelname)s %(message)s",
-            "rename_fields": {"asctime": "timestamp", "levelname": "level"},
-        }
-    },
-    "filters": {"request_id": {"()": "api.middleware.RequestIdLogFilter"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        # The request log line comes from our middleware; Django's own would repeat it.
-        "django.request": {"level": "ERROR"},
-        "django.server": {"level": "WARNING"},
-    },
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves the admin and ReDoc assets from the app itself: no CDN, no extra server.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-CSRF_FAILURE_VIEW = "api.exception_handlers.csrf_failure"
 
-# --- Analytics, metrics and operations
-# Count every response, including the 413s and redirects earlier middleware returns: outermost.
-MIDDLEWARE.insert(0, "api.middleware.HttpMetricsMiddleware")
-# Number of reverse proxies in front of the app that append to X-Forwarded-For. 0 (the default)
-# trusts REMOTE_ADDR only, so a client cannot forge its address; also sets DRF's throttle identity.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-if TRUSTED_PROXY_COUNT:
-    REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
-ANALYTICS_MAX_EVENTS_PER_CALL = 100
-# One event, and all events of one call, as JSON in UTF-8: bounds what an anonymous caller stores.
-ANALYTICS_MAX_EVENT_BYTES = env_int("ANALYTICS_MAX_EVENT_BYTES", 8192)
-ANALYTICS_MAX_REQUEST_BYTES = env_int("ANALYTICS_MAX_REQUEST_BYTES", 65536)
-
-# --- Billing: Stripe client limits. Calls that take longer fail as 503, never hang a worker.
-STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 10)
-STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
-# run_checks' webhook_silence: no delivery for this long while subscriptions are open (0 = off).
-STRIPE_WEBHOOK_SILENCE_HOURS = env_int("STRIPE_WEBHOOK_SILENCE_HOURS", 24)
-# --- Billing: stable schema names for the billing status enums.
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
-    {
-        "SubscriptionStatusEnum": ["ACTIVE", "PAST_DUE", "CANCELED", "EXPIRED"],
-        "PaymentStatusEnum": ["PENDING", "COMPLETED", "FAILED", "REFUNDED"],
-        "WebhookReceivedStatusEnum": ["received"],
-        "EnvelopeOkStatusEnum": ["ok"],
-        "EnvelopeErrorStatusEnum": ["error"],
-    }
-)
-
-# --- Auth and user
-# Where Google publishes the certificates that sign its ID tokens ({key id: PEM}).
-GOOGLE_CERTS_URL = env_str("GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth2/v1/certs")
-
-# --- Feed search
-# PostgreSQL text search configuration of the stored search vector and of `q`. Not an environment
-# variable: a generated column's expression is fixed by its migration, so a change here is a schema
-# change (makemigrations resources, then migrate rebuilds the column). See docs/operations.md.
-SEARCH_TEXT_CONFIG = "english"
-
-# --- Hosted resource files
-# Old secrets still verify signatures (download links, activation tokens) during a key rotation.
-SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 # Uploaded files live under MEDIA_ROOT; no MEDIA_URL: they are never served as static files.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
@@ -341,3 +315,45 @@ elif RESOURCE_STORAGE == "local":
     }
 else:
     raise ImproperlyConfigured(f"RESOURCE_STORAGE must be local or s3, got {RESOURCE_STORAGE!r}")
+
+# --- Search
+
+# PostgreSQL text search configuration of the stored search vector and of `q`. Not an environment
+# variable: a generated column's expression is fixed by its migration, so a change here is a schema
+# change (makemigrations resources, then migrate rebuilds the column). See docs/operations.md.
+SEARCH_TEXT_CONFIG = "english"
+
+# --- Analytics events
+
+ANALYTICS_MAX_EVENTS_PER_CALL = 100
+# One event, and all events of one call, as JSON in UTF-8: bounds what an anonymous caller stores.
+ANALYTICS_MAX_EVENT_BYTES = env_int("ANALYTICS_MAX_EVENT_BYTES", 8192)
+ANALYTICS_MAX_REQUEST_BYTES = env_int("ANALYTICS_MAX_REQUEST_BYTES", 65536)
+
+# --- Observability: logging and metrics
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(name)s %(levelname)s %(message)s",
+            "rename_fields": {"asctime": "timestamp", "levelname": "level"},
+        }
+    },
+    "filters": {"request_id": {"()": "api.middleware.RequestIdLogFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # The request log line comes from our middleware; Django's own would repeat it.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
+}
+
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
