@@ -4,9 +4,12 @@ The lock is the same SELECT the check needs, so locking costs no extra query; a 
 committed first is what the check sees, one that comes later waits for this transaction.
 """
 
+from application.exceptions import NotAuthenticated
 from application.policies.resource_policy import authored_resource_or_refuse
 from interactions.models import Comment
 from resources.models import Resource
+from users.models import User
+from users.services.profiles import lock_active_user
 
 
 def lock_authored_resource(user, resource_id) -> Resource:
@@ -26,3 +29,11 @@ def lock_comment(comment_id) -> Comment | None:
         return None
     comment.resource = resource
     return comment
+
+
+def lock_signed_in_user(user_id) -> User:
+    """The signed-in user's account, locked, while it is active; 401 once it is gone or disabled."""
+    user = lock_active_user(user_id)
+    if user is None:
+        raise NotAuthenticated()
+    return user

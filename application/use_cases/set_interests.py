@@ -4,16 +4,15 @@ from django.db import transaction
 
 from application.dto.auth import InterestsResult, InterestTag
 from application.dto.commands import SetInterestsCommand
-from application.exceptions import NotAuthenticated, ValidationFailed
-from users.services.profiles import UnknownTags, lock_active_user
+from application.exceptions import ValidationFailed
+from application.use_cases._locked_rows import lock_signed_in_user
+from users.services.profiles import UnknownTags
 from users.services.profiles import set_interests as replace_interests
 
 
 def set_interests(command: SetInterestsCommand) -> InterestsResult:
     with transaction.atomic():
-        user = lock_active_user(command.user_id)
-        if user is None:
-            raise NotAuthenticated()
+        user = lock_signed_in_user(command.user_id)
         try:
             tags = replace_interests(user=user, tag_slugs=list(command.tag_slugs))
         except UnknownTags as error:

@@ -4,17 +4,15 @@ from django.db import transaction
 
 from application.dto.auth import ProfileResult
 from application.dto.commands import UpdateProfileCommand
-from application.exceptions import NotAuthenticated, UsernameTaken
+from application.exceptions import UsernameTaken
+from application.use_cases._locked_rows import lock_signed_in_user
 from users.services import registration
-from users.services.profiles import lock_active_user
 from users.services.profiles import update_profile as update_profile_fields
 
 
 def update_profile(command: UpdateProfileCommand) -> ProfileResult:
     with transaction.atomic():
-        user = lock_active_user(command.user_id)
-        if user is None:
-            raise NotAuthenticated()
+        user = lock_signed_in_user(command.user_id)
         try:
             profile = update_profile_fields(user=user, changes=dict(command.changes))
         except registration.UsernameTaken as error:
