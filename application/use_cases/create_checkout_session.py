@@ -6,6 +6,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import transaction
 
 from application.adapters import stripe_service
 from application.dto.billing import CheckoutSession, CreateCheckoutSessionCommand
@@ -38,7 +39,8 @@ def create_checkout_session(command: CreateCheckoutSessionCommand) -> CheckoutSe
     customer_id = customers.stripe_customer_id_for(user)
     if customer_id is None:
         customer = stripe_service.create_customer(email=user.email, user_id=str(user.pk))
-        customer_id = customers.remember_stripe_customer(user=user, stripe_customer_id=customer["id"])
+        with transaction.atomic():
+            customer_id = customers.remember_stripe_customer(user=user, stripe_customer_id=customer["id"])
     # A client that repeats its request with the same Idempotency-Key gets the same session back;
     # without one, two clicks in flight at once share a key derived from the purchase itself.
     key = f"checkout-{user.pk}-{command.idempotency_key or _purchase_key(command)}"
@@ -50,17 +52,18 @@ def create_checkout_session(command: CreateCheckoutSessionCommand) -> CheckoutSe
         user_id=str(user.pk),
         idempotency_key=key,
     )
-    checkout.record_checkout_session(
-        user=user,
-        session_id=session["id"],
-        price_id=command.price_id,
-        metadata={
-            "customer": customer_id,
-            "success_url": command.success_url,
-            "cancel_url": command.cancel_url,
-            "url": session["url"],
-        },
-    )
+    with transaction.atomic():
+        checkout.record_checkout_session(
+            user=user,
+            session_id=session["id"],
+            price_id=command.price_id,
+            metadata={
+                "customer": customer_id,
+                "success_url": command.success_url,
+                "cancel_url": command.cancel_url,
+                "url": session["url"],
+            },
+        )
     return CheckoutSession(session_id=session["id"], url=session["url"])
 
 

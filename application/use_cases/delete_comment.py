@@ -1,12 +1,15 @@
 """DeleteComment: the author soft-deletes their comment; replies stay in the thread."""
 
+from django.db import transaction
+
 from application.dto.resources import DeleteCommentCommand
 from application.policies.comment_policy import authored_comment_or_refuse
-from interactions.models import Comment
+from application.use_cases._locked_rows import lock_comment
 from interactions.services.delete_comment import delete_comment as delete_comment_service
 
 
 def delete_comment(command: DeleteCommentCommand) -> None:
-    comment = Comment.all_objects.select_related("resource").filter(pk=command.comment_id).first()
-    authored_comment_or_refuse(command.user, comment)
-    delete_comment_service(comment_id=comment.pk, actor=command.user)
+    """Checked on the locked rows: of two deletes at once, the second finds it deleted (404)."""
+    with transaction.atomic():
+        comment = authored_comment_or_refuse(command.user, lock_comment(command.comment_id))
+        delete_comment_service(comment=comment, actor=command.user)

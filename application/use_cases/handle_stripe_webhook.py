@@ -1,10 +1,10 @@
 """POST /api/billing/webhook/: verify, then apply each Stripe event exactly once.
 
 Two hops: this use case verifies the signature (400, nothing stored) and fetches from Stripe
-what the event type's rule declares it needs, outside any transaction; then
-`webhook_events.process_webhook_event` locks the event's row and applies the rule in one
-transaction (effects, outbox events, PROCESSED/IGNORED). On any failure that rolls back,
-FAILED is recorded with the error in a second transaction, and the answer is 500 so Stripe
+what the event type's rule declares it needs, outside any transaction; then it opens the
+transaction in which `webhook_events.process_webhook_event` locks the event's row and applies
+the rule (effects, outbox events, PROCESSED/IGNORED). On any failure that rolls back, FAILED
+is recorded with the error in a second transaction, and the answer is 500 so Stripe
 redelivers.
 """
 
@@ -12,6 +12,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.db import transaction
 
 from application.adapters import stripe_service
 from application.dto.billing import HandleStripeWebhookCommand, WebhookReceipt
@@ -52,11 +53,14 @@ def process_event(event: dict, *, started: float | None = None, source: str = "w
         if webhook_events.already_done(event["id"]):
             receipt = WebhookReceipt(status="duplicate", duplicate=True)
         else:
-            delivery = webhook_events.process_webhook_event(event, _fetch_context(event), source=source)
+            context = _fetch_context(event)
+            with transaction.atomic():
+                delivery = webhook_events.process_webhook_event(event, context, source=source)
             receipt = WebhookReceipt(status=delivery.status, duplicate=delivery.duplicate)
     except Exception as error:
         logger.exception("stripe webhook failed", extra={"stripe_event_id": event["id"], "event_type": event_type})
-        webhook_events.record_webhook_failure(event, f"{type(error).__name__}: {error}", source=source)
+        with transaction.atomic():
+            webhook_events.record_webhook_failure(event, f"{type(error).__name__}: {error}", source=source)
         _observe(event_type, "failed", started)
         raise WebhookProcessingFailed() from error
     _observe(event_type, "duplicate" if receipt.duplicate else receipt.status.lower(), started)

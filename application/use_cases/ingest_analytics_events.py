@@ -29,6 +29,7 @@ def ingest_analytics_events(command: IngestAnalyticsEventsCommand) -> AnalyticsI
         raise ValidationFailed(details={"events": [f"Send at most {limit} events per call."]})
     _check_storable(command)
     ip_address = _valid_ip_or_none(command.ip_address)
+    # One INSERT, atomic by itself, with nothing checked against the database before it: no transaction.
     accepted = track_events(
         [
             TrackedEvent(

@@ -4,6 +4,8 @@ The same checks as AccessResource, through the same policies (and so monetizatio
 whoever loses access gets no new link from the moment they lose it.
 """
 
+from django.db import transaction
+
 from application.dto.resources import DownloadLink, IssueDownloadLinkCommand
 from application.exceptions import AccessDenied, NotFound
 from application.policies.resource_policy import can_access_resource, can_view_resource
@@ -27,5 +29,6 @@ def issue_download_link(command: IssueDownloadLinkCommand) -> DownloadLink:
     if version is None:
         raise NotFound("This resource has no such version." if command.version_number else "It has no file yet.")
     link = issue_link(version)
-    record_download(version=version, viewer_id=user.pk if user is not None and user.is_authenticated else None)
+    with transaction.atomic():
+        record_download(version=version, viewer_id=user.pk if user is not None and user.is_authenticated else None)
     return DownloadLink(url=link.url, expires_at=link.expires_at)

@@ -12,6 +12,8 @@ import datetime
 import logging
 import time
 
+from django.db import transaction
+
 from application.adapters import stripe_service
 from application.dto.billing import ReconcileReport, ReconcileStripeCommand
 from application.exceptions import ApplicationError
@@ -90,7 +92,9 @@ def reconcile_subscription(stripe_id: str) -> bool:
 
 
 def _repair(data: dict) -> bool:
-    if not subscriptions.repair_from_stripe(data):
+    with transaction.atomic():
+        repaired = subscriptions.repair_from_stripe(data)
+    if not repaired:
         return False
     stripe_reconcile_repairs_total.labels(kind="subscription").inc()
     logger.info("stripe reconcile repaired a subscription", extra={"stripe_subscription_id": data.get("id")})

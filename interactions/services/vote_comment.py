@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 
 from audit.models import AuditLog
 from core.services.audit import audit_change
+from core.transactions import require_transaction
 from interactions.models import CommentVote
 
 
@@ -14,6 +15,7 @@ def vote_comment(*, comment_id, user, value: int) -> CommentVote:
     the winner's row, lock it and overwrite the value, so one row remains and the last
     writer's value sticks.
     """
+    require_transaction()
     if value not in CommentVote.Value.values:
         raise ValueError(f"vote value must be one of {CommentVote.Value.values}")
     for attempt in range(3):
@@ -26,6 +28,7 @@ def vote_comment(*, comment_id, user, value: int) -> CommentVote:
 
 
 def _vote_once(*, comment_id, user, value: int) -> CommentVote:
+    # A savepoint: a lost race for the insert rolls back this attempt alone, not the caller's transaction.
     with transaction.atomic():
         vote = CommentVote.objects.select_for_update().filter(comment_id=comment_id, user=user).first()
         if vote is None:

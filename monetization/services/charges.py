@@ -21,6 +21,7 @@ from django.utils import timezone
 from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
+from core.transactions import require_transaction
 from monetization import events
 from monetization.models import DISPUTE_RESOLVED_FOR_US, ParkedChargeEvent, Payment, Subscription
 from monetization.services import subscriptions
@@ -53,11 +54,12 @@ def find_payment(*, charge_id: str, payment_intent_id: str | None, invoice_id: s
 
 
 def record_charge_event(*, event: dict, event_created: datetime.datetime, invoice_id: str | None) -> Outcome:
-    """`charge.refunded`, `charge.dispute.created` / `.closed`. Caller holds the transaction.
+    """`charge.refunded`, `charge.dispute.created` / `.closed`.
 
     `invoice_id` is the invoice the charge paid, looked up by the caller (before the
     transaction) when no Payment knows the charge or its payment intent yet.
     """
+    require_transaction()
     event_type, data = event["type"], event["data"]["object"]
     charge_id, payment_intent_id = charge_keys(event_type, data)
     found = find_payment(charge_id=charge_id, payment_intent_id=payment_intent_id, invoice_id=invoice_id)
@@ -102,6 +104,7 @@ def sweep_after_commit(*, charge_id: str = "", payment_intent_id: str = "", invo
 
 def _sweep(*, charge_id: str, payment_intent_id: str, invoice_id: str) -> None:
     try:
+        # Its own transaction: it runs once the caller's has committed, with no caller left to join.
         with transaction.atomic():
             found = find_payment(charge_id=charge_id, payment_intent_id=payment_intent_id, invoice_id=invoice_id)
             if found is None or found.status not in PAID:

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
+from core.transactions import require_transaction
 from monetization import events
 from monetization.models import Payment, PaymentIntentRecord, Subscription
 from monetization.services import charges, subscriptions
@@ -31,13 +31,13 @@ class Fulfilment:
 
 def record_checkout_session(*, user, session_id: str, price_id: str, metadata: dict) -> PaymentIntentRecord:
     """Keep the session we sent the user to (CREATED); repeating it with the same id is harmless."""
-    with transaction.atomic():
-        record, created = PaymentIntentRecord.objects.get_or_create(
-            stripe_session_id=session_id,
-            defaults={"user": user, "stripe_price_id": price_id, "metadata": metadata},
-        )
-        if created:
-            audit_change(instance=record, action=AuditLog.Action.CREATE, actor=user, after={"status": record.status})
+    require_transaction()
+    record, created = PaymentIntentRecord.objects.get_or_create(
+        stripe_session_id=session_id,
+        defaults={"user": user, "stripe_price_id": price_id, "metadata": metadata},
+    )
+    if created:
+        audit_change(instance=record, action=AuditLog.Action.CREATE, actor=user, after={"status": record.status})
     return record
 
 
@@ -85,8 +85,9 @@ def fulfil_checkout_session(
     nothing. `stripe_subscription` is the session's subscription as Stripe holds it (for the
     period); it is fetched by the caller, outside any transaction. `event_created` is when
     Stripe's state was read (the event's `created`, or the moment confirm fetched it): older
-    events never roll back what this applied. Caller holds the transaction.
+    events never roll back what this applied.
     """
+    require_transaction()
     if not is_paid(session):
         return Fulfilment(None, False, "session not paid")
     record = _lock_record(session)
@@ -218,7 +219,8 @@ def _record_checkout_payment(
 
 
 def expire_checkout_session(*, session: dict) -> Outcome:
-    """`checkout.session.expired`: the record goes EXPIRED unless it was fulfilled. Caller holds the transaction."""
+    """`checkout.session.expired`: the record goes EXPIRED unless it was fulfilled."""
+    require_transaction()
     record = PaymentIntentRecord.objects.select_for_update().filter(stripe_session_id=session["id"]).first()
     if record is None:
         return ignored("unknown checkout session")

@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
+from core.transactions import require_transaction
 from monetization.models import StripeCustomer
 
 
@@ -11,7 +12,9 @@ def stripe_customer_id_for(user) -> str | None:
 
 def remember_stripe_customer(*, user, stripe_customer_id: str) -> str:
     """Store the customer unless the user already has one; returns the id to use from now on."""
+    require_transaction()
     try:
+        # A savepoint: the id already linked to someone else must not abort the caller's transaction.
         with transaction.atomic():
             customer, _ = StripeCustomer.objects.get_or_create(
                 user=user, defaults={"stripe_customer_id": stripe_customer_id}

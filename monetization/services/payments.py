@@ -12,6 +12,7 @@ from audit.models import AuditLog
 from core.metrics import payment_failure_total
 from core.outbox import emit_event
 from core.services.audit import audit_change
+from core.transactions import require_transaction
 from monetization import events
 from monetization.models import Payment, Subscription
 from monetization.services import charges, subscriptions
@@ -31,10 +32,11 @@ from monetization.services.stripe_payloads import (
 
 
 def record_invoice_paid(*, invoice: dict, event_created: datetime.datetime) -> Outcome:
-    """`invoice.paid`: one completed Payment per invoice, its period paid. Caller holds the transaction.
+    """`invoice.paid`: one completed Payment per invoice, its period paid.
 
     A redelivery, or one after the payment was refunded, changes nothing.
     """
+    require_transaction()
     subscription = subscriptions.lock_by_stripe_id(invoice_subscription_id(invoice))
     if subscription is None:
         return ignored("unknown subscription")
@@ -68,6 +70,7 @@ def record_invoice_paid(*, invoice: dict, event_created: datetime.datetime) -> O
 
 def record_invoice_payment_failed(*, invoice: dict, event_created: datetime.datetime) -> Outcome:
     """`invoice.payment_failed`: a FAILED Payment for the invoice, the subscription PAST_DUE."""
+    require_transaction()
     subscription = subscriptions.lock_by_stripe_id(invoice_subscription_id(invoice))
     if subscription is None:
         return ignored("unknown subscription")

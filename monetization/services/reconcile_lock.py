@@ -46,6 +46,7 @@ def _take_row() -> bool:
     now = timezone.now()
     ReconcileLock.objects.filter(name=LOCK_NAME, acquired_at__lt=now - STALE_AFTER).delete()
     try:
+        # Its own transaction: the insert that loses to a running reconciliation rolls back alone.
         with transaction.atomic():
             ReconcileLock.objects.create(name=LOCK_NAME, acquired_at=now)
     except IntegrityError:

@@ -2,12 +2,12 @@
 
 import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
+from core.transactions import require_transaction
 from monetization import events
 from monetization.access import COVERAGE_BY_STATUS, Coverage, access_until, premium_filter
 from monetization.models import Payment, Subscription
@@ -111,7 +111,8 @@ def apply_stripe_subscription(subscription: Subscription, data: dict) -> None:
 
 
 def sync_from_stripe_event(*, data: dict, event_created: datetime.datetime, deleted: bool) -> Outcome:
-    """`customer.subscription.updated` / `.deleted`. Caller holds the transaction."""
+    """`customer.subscription.updated` / `.deleted`."""
+    require_transaction()
     subscription = lock_by_stripe_id(data.get("id"))
     if subscription is None:
         return ignored("unknown subscription")
@@ -170,36 +171,37 @@ def differs_from_stripe(data: dict) -> bool:
 def repair_from_stripe(data: dict) -> bool:
     """Apply Stripe's current subscription object where ours differs, as its event would have (audited).
 
-    Owns its transaction; True when something changed. Stripe's object is the latest truth,
-    so the last-event guard does not apply.
+    True when something changed. Stripe's object is the latest truth, so the last-event guard
+    does not apply.
     """
-    with transaction.atomic():
-        subscription = lock_by_stripe_id(data.get("id"))
-        if subscription is None or not differs_from_stripe(data):
-            return False
-        outcome = sync_from_stripe_event(data=data, event_created=None, deleted=data.get("status") == "canceled")
+    require_transaction()
+    subscription = lock_by_stripe_id(data.get("id"))
+    if subscription is None or not differs_from_stripe(data):
+        return False
+    outcome = sync_from_stripe_event(data=data, event_created=None, deleted=data.get("status") == "canceled")
     return outcome is PROCESSED
 
 
-def mark_cancel_at_period_end(*, subscription_id, data: dict, actor) -> Subscription:
-    """Record what Stripe answered to our cancel-at-period-end request."""
-    with transaction.atomic():
-        subscription = Subscription.objects.select_for_update().get(pk=subscription_id)
-        before = snapshot(subscription)
-        was_cancel_at_period_end = subscription.cancel_at_period_end
-        if not has_ended(subscription):
-            apply_stripe_subscription(subscription, data)
-            subscription.cancel_at_period_end = True
-        subscription.save()
-        audit_change(
-            instance=subscription,
-            action=AuditLog.Action.UPDATE,
-            actor=actor,
-            before=before,
-            after=snapshot(subscription),
-        )
-        if not was_cancel_at_period_end:
-            _emit_canceled(subscription, effective="period_end")
+def mark_cancel_at_period_end(*, subscription: Subscription, data: dict, actor) -> Subscription:
+    """Record what Stripe answered to our cancel-at-period-end request.
+
+    Precondition: the caller holds the row lock and has found the subscription not ended.
+    """
+    require_transaction()
+    before = snapshot(subscription)
+    was_cancel_at_period_end = subscription.cancel_at_period_end
+    apply_stripe_subscription(subscription, data)
+    subscription.cancel_at_period_end = True
+    subscription.save()
+    audit_change(
+        instance=subscription,
+        action=AuditLog.Action.UPDATE,
+        actor=actor,
+        before=before,
+        after=snapshot(subscription),
+    )
+    if not was_cancel_at_period_end:
+        _emit_canceled(subscription, effective="period_end")
     return subscription
 
 
@@ -257,36 +259,31 @@ def save_audited(subscription: Subscription, before: dict | None, *, actor=None)
     )
 
 
-def expire_lapsed_subscriptions(*, now: datetime.datetime | None = None, batch_size: int = 500) -> int:
-    """Renewing premium rows the access rule no longer opens become EXPIRED (`billing.subscription_expired`)."""
-    now = now or timezone.now()
-    expired = 0
-    while True:
-        with transaction.atomic():
-            lapsed = (
-                Subscription.objects.select_for_update(skip_locked=True)
-                .filter(plan=Subscription.Plan.PREMIUM, status__in=RENEWING_STATUSES)
-                .exclude(premium_filter(now))
-                .order_by("paid_through", "created_at")[:batch_size]
-            )
-            batch = list(lapsed)
-            for subscription in batch:
-                before = snapshot(subscription)
-                subscription.status = Subscription.Status.EXPIRED
-                subscription.ended_at = subscription.ended_at or access_until(subscription) or now
-                subscription.save(update_fields=["status", "ended_at", "updated_at"])
-                audit_change(
-                    instance=subscription, action=AuditLog.Action.UPDATE, before=before, after=snapshot(subscription)
-                )
-                emit_event(
-                    events.SUBSCRIPTION,
-                    subscription.pk,
-                    events.SUBSCRIPTION_EXPIRED,
-                    {"subscription_id": str(subscription.pk), "user_id": str(subscription.user_id)},
-                )
-        expired += len(batch)
-        if len(batch) < batch_size:
-            return expired
+def expire_lapsed_batch(*, now: datetime.datetime, batch_size: int) -> int:
+    """Up to `batch_size` renewing premium rows the access rule no longer opens become EXPIRED
+    (`billing.subscription_expired`); returns how many. Rows another transaction holds are
+    skipped (SKIP LOCKED): a later run takes them."""
+    require_transaction()
+    lapsed = (
+        Subscription.objects.select_for_update(skip_locked=True)
+        .filter(plan=Subscription.Plan.PREMIUM, status__in=RENEWING_STATUSES)
+        .exclude(premium_filter(now))
+        .order_by("paid_through", "created_at")[:batch_size]
+    )
+    batch = list(lapsed)
+    for subscription in batch:
+        before = snapshot(subscription)
+        subscription.status = Subscription.Status.EXPIRED
+        subscription.ended_at = subscription.ended_at or access_until(subscription) or now
+        subscription.save(update_fields=["status", "ended_at", "updated_at"])
+        audit_change(instance=subscription, action=AuditLog.Action.UPDATE, before=before, after=snapshot(subscription))
+        emit_event(
+            events.SUBSCRIPTION,
+            subscription.pk,
+            events.SUBSCRIPTION_EXPIRED,
+            {"subscription_id": str(subscription.pk), "user_id": str(subscription.user_id)},
+        )
+    return len(batch)
 
 
 def pick_current(rows: list[Subscription], now: datetime.datetime | None = None) -> Subscription | None:

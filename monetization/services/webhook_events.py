@@ -7,9 +7,9 @@ for the first to commit and then sees it PROCESSED. There is no check-then-inser
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
+from core.transactions import require_transaction
 from monetization.models import WebhookEvent
 from monetization.services.stripe_events import StripeContext, apply_stripe_event
 
@@ -45,30 +45,31 @@ def _insert_or_lock(event: dict, source: str) -> WebhookEvent:
 
 
 def process_webhook_event(event: dict, context: StripeContext, *, source: str = WEBHOOK) -> Delivery:
-    """Apply `event` once per event id; its effects, outbox events and the row's status commit together.
+    """Apply `event` once per event id; its effects, outbox events and the row's status commit together
+    in the caller's transaction.
 
     An exception rolls everything back (the row too, if this delivery created it) and
     propagates; the caller then records the failure with `record_webhook_failure`.
     """
-    with transaction.atomic():
-        row = _insert_or_lock(event, source)
-        if row.status in DONE:
-            return Delivery(status=row.status, duplicate=True)
-        outcome = apply_stripe_event(event, context)
-        row.status = outcome.status
-        row.error_message = outcome.reason
-        row.processed_at = timezone.now()
-        row.save(update_fields=["status", "error_message", "processed_at", "updated_at"])
+    require_transaction()
+    row = _insert_or_lock(event, source)
+    if row.status in DONE:
+        return Delivery(status=row.status, duplicate=True)
+    outcome = apply_stripe_event(event, context)
+    row.status = outcome.status
+    row.error_message = outcome.reason
+    row.processed_at = timezone.now()
+    row.save(update_fields=["status", "error_message", "processed_at", "updated_at"])
     return Delivery(status=outcome.status, duplicate=False, reason=outcome.reason)
 
 
 def record_webhook_failure(event: dict, error_message: str, *, source: str = WEBHOOK) -> None:
-    """In its own transaction, after the effect rolled back: FAILED with the error, so a redelivery retries."""
-    with transaction.atomic():
-        row = _insert_or_lock(event, source)
-        if row.status in DONE:
-            return  # a concurrent delivery succeeded meanwhile
-        row.status = WebhookEvent.Status.FAILED
-        row.error_message = error_message[:4000]
-        row.processed_at = None
-        row.save(update_fields=["status", "error_message", "processed_at", "updated_at"])
+    """FAILED with the error, so a redelivery retries: in a new transaction, after the effect's rolled back."""
+    require_transaction()
+    row = _insert_or_lock(event, source)
+    if row.status in DONE:
+        return  # a concurrent delivery succeeded meanwhile
+    row.status = WebhookEvent.Status.FAILED
+    row.error_message = error_message[:4000]
+    row.processed_at = None
+    row.save(update_fields=["status", "error_message", "processed_at", "updated_at"])

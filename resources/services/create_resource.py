@@ -1,16 +1,13 @@
 """Publish a new resource, with its first file version when a file_url or a hosted file is given."""
 
-from functools import partial
-
-from django.db import transaction
-
 from audit.models import AuditLog
 from core.models import Tag
 from core.outbox import emit_event
 from core.services.audit import audit_change
+from core.transactions import require_transaction
 from resources.models import Resource, Visibility
 from resources.services.create_resource_version import append_version_locked
-from resources.services.hosted_files import HostedFile, store_then_record
+from resources.services.hosted_files import HostedFile
 from resources.services.snapshot import resource_snapshot
 
 
@@ -24,38 +21,27 @@ def create_resource(
     tags: list[Tag],
     file_url: str | None,
     hosted: HostedFile | None = None,
+    storage_key: str | None = None,
 ) -> Resource:
-    create = partial(
-        _create,
-        author=author,
-        title=title,
-        description=description,
-        visibility=visibility,
-        price_cents=price_cents,
-        tags=tags,
+    """`hosted` is already stored under `storage_key` (`hosted_files.stored_object`)."""
+    require_transaction()
+    resource = Resource.objects.create(
+        author=author, title=title, description=description, visibility=visibility, price_cents=price_cents
     )
-    if hosted is not None:
-        return store_then_record(hosted, lambda key: create(first_version={"hosted": hosted, "storage_key": key}))
-    return create(first_version={"file_url": file_url} if file_url else None)
-
-
-def _create(*, author, title, description, visibility, price_cents, tags, first_version: dict | None) -> Resource:
-    with transaction.atomic():
-        resource = Resource.objects.create(
-            author=author, title=title, description=description, visibility=visibility, price_cents=price_cents
+    resource.tags.set(tags)
+    audit_change(
+        instance=resource,
+        action=AuditLog.Action.CREATE,
+        actor=author,
+        after=resource_snapshot(resource, [t.slug for t in tags]),
+    )
+    if visibility != Visibility.PRIVATE:
+        emit_event("resource", resource.pk, "resource.published", published_payload(resource))
+    if hosted is not None or file_url:
+        # A freshly inserted row is invisible to other transactions: nobody else can number it.
+        append_version_locked(
+            resource=resource, actor=author, file_url=file_url, hosted=hosted, storage_key=storage_key
         )
-        resource.tags.set(tags)
-        audit_change(
-            instance=resource,
-            action=AuditLog.Action.CREATE,
-            actor=author,
-            after=resource_snapshot(resource, [t.slug for t in tags]),
-        )
-        if visibility != Visibility.PRIVATE:
-            emit_event("resource", resource.pk, "resource.published", published_payload(resource))
-        if first_version is not None:
-            # A freshly inserted row is invisible to other transactions: nobody else can number it.
-            append_version_locked(resource=resource, actor=author, **first_version)
     return resource
 
 

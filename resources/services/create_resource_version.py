@@ -1,35 +1,13 @@
 """Append a file version to a resource: numbers are gap-free and unique under concurrency."""
 
-from django.db import transaction
 from django.db.models import Max
 
 from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
+from core.transactions import require_transaction
 from resources.models import Resource, ResourceVersion
-from resources.services.hosted_files import HostedFile, hosted_fields, store_then_record
-
-
-def create_resource_version(
-    *, resource_id, actor, file_url: str | None = None, hosted: HostedFile | None = None
-) -> ResourceVersion:
-    """Lock the resource row, then number the new version max + 1.
-
-    The row lock serialises concurrent callers for one resource, so two never read the same
-    maximum; the unique (resource, version_number) constraint is the last line of defence.
-    A hosted file is stored before the lock is taken and deleted again if the row is not written.
-    """
-
-    def record(storage_key: str | None) -> ResourceVersion:
-        with transaction.atomic():
-            resource = Resource.objects.select_for_update().get(pk=resource_id)
-            return append_version_locked(
-                resource=resource, actor=actor, file_url=file_url, hosted=hosted, storage_key=storage_key
-            )
-
-    if hosted is None:
-        return record(None)
-    return store_then_record(hosted, record)
+from resources.services.hosted_files import HostedFile, hosted_fields
 
 
 def append_version_locked(
@@ -40,7 +18,13 @@ def append_version_locked(
     hosted: HostedFile | None = None,
     storage_key: str | None = None,
 ) -> ResourceVersion:
-    """Precondition: the caller holds the resource row lock inside a transaction."""
+    """Number the new version max + 1. Precondition: the caller holds the resource row lock.
+
+    The row lock serialises concurrent callers for one resource, so two never read the same
+    maximum; the unique (resource, version_number) constraint is the last line of defence.
+    `hosted` is already stored under `storage_key` (`hosted_files.stored_object`).
+    """
+    require_transaction()
     latest = ResourceVersion.objects.filter(resource=resource).aggregate(latest=Max("version_number"))["latest"]
     fields = hosted_fields(hosted, storage_key) or {"file_url": file_url}
     version = ResourceVersion.objects.create(resource=resource, version_number=(latest or 0) + 1, **fields)

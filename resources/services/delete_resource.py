@@ -1,23 +1,22 @@
 """Soft-delete a resource: the row stays for the audit trail, every read path drops it."""
 
-from django.db import transaction
-
 from audit.models import AuditLog
 from core.services.audit import audit_change
+from core.transactions import require_transaction
 from resources.models import Resource
 from resources.services.snapshot import resource_snapshot
 
 
-def delete_resource(*, resource_id, actor) -> None:
-    with transaction.atomic():
-        resource = Resource.objects.select_for_update().get(pk=resource_id)
-        tags = list(resource.tags.values_list("slug", flat=True))
-        before = resource_snapshot(resource, tags)
-        resource.delete()
-        audit_change(
-            instance=resource,
-            action=AuditLog.Action.DELETE,
-            actor=actor,
-            before=before,
-            after=resource_snapshot(resource, tags),
-        )
+def delete_resource(*, resource: Resource, actor) -> None:
+    """Precondition: the caller holds the resource row lock."""
+    require_transaction()
+    tags = list(resource.tags.values_list("slug", flat=True))
+    before = resource_snapshot(resource, tags)
+    resource.delete()
+    audit_change(
+        instance=resource,
+        action=AuditLog.Action.DELETE,
+        actor=actor,
+        before=before,
+        after=resource_snapshot(resource, tags),
+    )

@@ -1,12 +1,10 @@
 """Store an uploaded object and record it in one step: both exist afterwards, or neither."""
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
 
 from resources.files.storage import delete_object, save_object
-
-Recorded = TypeVar("Recorded")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -20,16 +18,21 @@ class HostedFile:
     sha256: str
 
 
-def store_then_record(hosted: HostedFile, record: Callable[[str], Recorded]) -> Recorded:
-    """Upload the object first (no row lock held while bytes travel), then run `record(key)`,
-    which opens its own transaction. If it raises, the object is deleted again.
+@contextmanager
+def stored_object(hosted: HostedFile | None) -> Iterator[str | None]:
+    """Upload the object, then yield its storage key (None when there is no file) for the block
+    that records it; if that block raises, the object is deleted again.
 
-    Precondition: no transaction is open around this call; an outer one that rolls back
-    later would leave an orphan, which `manage.py purge_orphan_files` sweeps.
+    Precondition: no transaction is open around this call, so no row lock is held while bytes
+    travel; the block opens it. An outer one that rolled back later would leave an orphan,
+    which `manage.py purge_orphan_files` sweeps.
     """
+    if hosted is None:
+        yield None
+        return
     key = save_object(hosted.file)
     try:
-        return record(key)
+        yield key
     except BaseException:
         delete_object(key)
         raise

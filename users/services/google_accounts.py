@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
+from core.transactions import require_transaction
 from users.emails import normalize_email
 from users.models import Profile, User
 from users.services.registration import USER_ACTIVATED
@@ -20,6 +21,7 @@ def sign_in_google_account(*, email: str) -> User:
       (otherwise a squatter could pre-register a victim's address and wait).
     The caller checks `is_active`.
     """
+    require_transaction()
     email = normalize_email(email)
     try:
         return _sign_in(email)
@@ -29,6 +31,7 @@ def sign_in_google_account(*, email: str) -> User:
 
 
 def _sign_in(email: str) -> User:
+    # A savepoint: losing the race to create the account rolls back this attempt alone, then links.
     with transaction.atomic():
         user = User.objects.select_for_update().filter(email=email).first()
         if user is None:

@@ -1,10 +1,9 @@
 """Password reset requests and password changes."""
 
-from django.db import transaction
-
 from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
+from core.transactions import require_transaction
 from users.emails import normalize_email
 from users.models import User
 from users.tokens import fingerprint_matches
@@ -19,13 +18,13 @@ def request_password_reset_mail(*, email: str, user: User | None) -> None:
     the handler mails only an existing, active account and signs the token when it sends, so
     no token is stored. No state changes, so no audit row.
     """
-    with transaction.atomic():
-        emit_event(
-            "User",
-            user.pk if user is not None else "",
-            USER_PASSWORD_RESET_REQUESTED,
-            {"user_id": str(user.pk) if user is not None else None, "email": normalize_email(email)},
-        )
+    require_transaction()
+    emit_event(
+        "User",
+        user.pk if user is not None else "",
+        USER_PASSWORD_RESET_REQUESTED,
+        {"user_id": str(user.pk) if user is not None else None, "email": normalize_email(email)},
+    )
 
 
 def find_resettable_user(*, user_id, fingerprint: str) -> User | None:
@@ -42,12 +41,12 @@ def reset_password(*, user_id, fingerprint: str, new_password: str) -> User | No
     The row lock makes two concurrent uses of one token succeed at most once: the second
     sees the new password hash and no longer matches.
     """
-    with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
-        if user is None or not fingerprint_matches(user, fingerprint):
-            return None
-        user.set_password(new_password)
-        user.save(update_fields=["password", "updated_at"])
-        # Never the hashes: the audit trail records that it changed, not what to.
-        audit_change(instance=user, action=AuditLog.Action.UPDATE, after={"password": "changed"})
+    require_transaction()
+    user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+    if user is None or not fingerprint_matches(user, fingerprint):
+        return None
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    # Never the hashes: the audit trail records that it changed, not what to.
+    audit_change(instance=user, action=AuditLog.Action.UPDATE, after={"password": "changed"})
     return user

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from audit.models import AuditLog
 from core.models import Tag
 from core.services.audit import audit_change
+from core.transactions import require_transaction
 from users.models import Profile, User, UserInterest
 from users.services.registration import UsernameTaken, username_in_use
 
@@ -18,12 +19,14 @@ class UnknownTags(Exception):
 _EDITABLE = ("username", "bio", "avatar_url")
 
 
-def find_active_user(user_id) -> User | None:
-    return User.objects.filter(pk=user_id, is_active=True).first()
+def lock_active_user(user_id) -> User | None:
+    """The active account, its row locked for the caller's transaction (its profile and interests change under it)."""
+    return User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
 
 
 def update_profile(*, user: User, changes: dict) -> Profile:
     """Apply `changes` (a subset of username, bio, avatar_url) to the user's profile."""
+    require_transaction()
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -31,6 +34,7 @@ def update_profile(*, user: User, changes: dict) -> Profile:
     if username and username_in_use(username, excluding_user_id=user.pk):
         raise UsernameTaken(username)
     try:
+        # A savepoint: a lost race for the unique username rolls back alone, and is then named.
         with transaction.atomic():
             profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
             before = {field: getattr(profile, field) for field in changes}
@@ -48,29 +52,31 @@ def update_profile(*, user: User, changes: dict) -> Profile:
 
 
 def set_interests(*, user: User, tag_slugs: list[str]) -> list[Tag]:
-    """Replace the user's interests with exactly these tags; unknown slugs change nothing."""
+    """Replace the user's interests with exactly these tags; unknown slugs change nothing.
+
+    Precondition: the caller holds the user row lock (`lock_active_user`), which serialises two
+    concurrent replacements of the same set.
+    """
+    require_transaction()
     wanted_slugs = list(dict.fromkeys(tag_slugs))
     tags = list(Tag.objects.filter(slug__in=wanted_slugs))
     missing = sorted(set(wanted_slugs) - {tag.slug for tag in tags})
     if missing:
         raise UnknownTags(missing)
-    with transaction.atomic():
-        # The user row lock serialises two concurrent replacements of the same set.
-        User.objects.select_for_update().filter(pk=user.pk).first()
-        current = dict(UserInterest.objects.filter(user=user).values_list("tag__slug", "tag_id"))
-        wanted = {tag.slug: tag for tag in tags}
-        removed = set(current) - set(wanted)
-        added = [wanted[slug] for slug in wanted_slugs if slug not in current]
-        if removed:
-            UserInterest.objects.filter(user=user, tag_id__in=[current[slug] for slug in removed]).delete()
-        if added:
-            UserInterest.objects.bulk_create([UserInterest(user=user, tag=tag) for tag in added])
-        if removed or added:
-            audit_change(
-                instance=user,
-                action=AuditLog.Action.UPDATE,
-                actor=user,
-                before={"interests": sorted(current)},
-                after={"interests": sorted(wanted)},
-            )
+    current = dict(UserInterest.objects.filter(user=user).values_list("tag__slug", "tag_id"))
+    wanted = {tag.slug: tag for tag in tags}
+    removed = set(current) - set(wanted)
+    added = [wanted[slug] for slug in wanted_slugs if slug not in current]
+    if removed:
+        UserInterest.objects.filter(user=user, tag_id__in=[current[slug] for slug in removed]).delete()
+    if added:
+        UserInterest.objects.bulk_create([UserInterest(user=user, tag=tag) for tag in added])
+    if removed or added:
+        audit_change(
+            instance=user,
+            action=AuditLog.Action.UPDATE,
+            actor=user,
+            before={"interests": sorted(current)},
+            after={"interests": sorted(wanted)},
+        )
     return sorted(tags, key=lambda tag: tag.name)

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
+from core.transactions import require_transaction
 from users.emails import normalize_email
 from users.models import Profile, User
 
@@ -38,12 +39,14 @@ def register_local_user(*, email: str, password: str, username: str | None = Non
     The pre-checks give a clean answer in the common case; the unique constraints decide
     when two registrations race, and the loser gets the same EmailTaken / UsernameTaken.
     """
+    require_transaction()
     email = normalize_email(email)
     if email_in_use(email):
         raise EmailTaken(email)
     if username and username_in_use(username):
         raise UsernameTaken(username)
     try:
+        # A savepoint: a lost race for the unique email rolls back alone, and is then named.
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password, auth_provider=User.AuthProvider.LOCAL)
             Profile.objects.create(user=user, username=username or None)
@@ -68,18 +71,18 @@ def activate_user(*, user_id, email: str) -> User | None:
     Idempotent: an already activated account is returned unchanged and emits nothing. The row
     lock makes two concurrent activations emit one event.
     """
-    with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=user_id, email=normalize_email(email)).first()
-        if user is None:
-            return None
-        if user.is_activated:
-            return user
-        user.is_activated = True
-        user.save(update_fields=["is_activated", "updated_at"])
-        audit_change(
-            instance=user, action=AuditLog.Action.UPDATE, before={"is_activated": False}, after={"is_activated": True}
-        )
-        emit_event("User", user.pk, USER_ACTIVATED, {"user_id": str(user.pk), "email": user.email})
+    require_transaction()
+    user = User.objects.select_for_update().filter(pk=user_id, email=normalize_email(email)).first()
+    if user is None:
+        return None
+    if user.is_activated:
+        return user
+    user.is_activated = True
+    user.save(update_fields=["is_activated", "updated_at"])
+    audit_change(
+        instance=user, action=AuditLog.Action.UPDATE, before={"is_activated": False}, after={"is_activated": True}
+    )
+    emit_event("User", user.pk, USER_ACTIVATED, {"user_id": str(user.pk), "email": user.email})
     return user
 
 
@@ -94,10 +97,10 @@ def request_activation_mail(*, email: str, user: User | None) -> None:
     not reveal accounts; the mail handler decides whether anyone gets a mail (an existing,
     active, not yet activated account). No state changes, so no audit row.
     """
-    with transaction.atomic():
-        emit_event(
-            "User",
-            user.pk if user is not None else "",
-            USER_ACTIVATION_REQUESTED,
-            {"user_id": str(user.pk) if user is not None else None, "email": normalize_email(email)},
-        )
+    require_transaction()
+    emit_event(
+        "User",
+        user.pk if user is not None else "",
+        USER_ACTIVATION_REQUESTED,
+        {"user_id": str(user.pk) if user is not None else None, "email": normalize_email(email)},
+    )

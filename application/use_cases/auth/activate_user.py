@@ -1,5 +1,7 @@
 """Activate an account with the token from its activation mail."""
 
+from django.db import transaction
+
 from application.dto.commands import ActivateUserCommand
 from application.exceptions import TokenInvalid
 from users.services import registration
@@ -12,7 +14,8 @@ def activate_user(command: ActivateUserCommand) -> bool:
         claims = read_activation_token(command.token)
     except BadToken as error:
         raise TokenInvalid("The activation link is invalid or has expired.") from error
-    user = registration.activate_user(user_id=claims["uid"], email=claims["email"])
+    with transaction.atomic():
+        user = registration.activate_user(user_id=claims["uid"], email=claims["email"])
     if user is None:
         raise TokenInvalid("The activation link is invalid or has expired.")
     return True

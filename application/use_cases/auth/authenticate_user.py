@@ -1,6 +1,7 @@
 """Sign in with email and password and receive a JWT pair."""
 
 from django.contrib.auth import authenticate
+from django.db import transaction
 
 from application.adapters.jwt_tokens import sign_in
 from application.dto.auth import LoginResult, SessionUser
@@ -18,11 +19,15 @@ def authenticate_user(command: AuthenticateUserCommand) -> LoginResult:
         raise InvalidCredentials()
     if not user.is_activated:
         raise AccountNotActivated("Activate your account with the link we emailed you, then sign in.")
-    return login_result(user)
+    with transaction.atomic():
+        return login_result(user)
 
 
 def login_result(user: User) -> LoginResult:
-    """Issue tokens for an authenticated, activated user and describe them (shared with Google)."""
+    """Issue tokens for an authenticated, activated user and describe them (shared with Google).
+
+    Writes `last_login` and the outstanding refresh token: the caller holds the transaction.
+    """
     tokens = sign_in(user)
     return LoginResult(access_token=tokens.access_token, refresh_token=tokens.refresh_token, user=session_user(user))
 

@@ -1,5 +1,7 @@
 """Choose a new password with the token from the reset mail. Each token works once."""
 
+from django.db import transaction
+
 from application.dto.commands import ConfirmPasswordResetCommand
 from application.exceptions import TokenInvalid
 from application.use_cases.auth._passwords import check_password_strength
@@ -18,5 +20,7 @@ def confirm_password_reset(command: ConfirmPasswordResetCommand) -> None:
     if user is None:
         raise TokenInvalid(_INVALID)
     check_password_strength(command.new_password, user=user, field="new_password")
-    if reset_password(user_id=user.pk, fingerprint=claims["fp"], new_password=command.new_password) is None:
+    with transaction.atomic():
+        changed = reset_password(user_id=user.pk, fingerprint=claims["fp"], new_password=command.new_password)
+    if changed is None:
         raise TokenInvalid(_INVALID)  # used by a concurrent request a moment ago

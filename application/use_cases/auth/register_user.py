@@ -1,5 +1,7 @@
 """Sign up with email and password; the account waits for its activation link."""
 
+from django.db import transaction
+
 from application.dto.auth import RegisteredUser
 from application.dto.commands import RegisterUserCommand
 from application.exceptions import EmailTaken, UsernameTaken
@@ -13,7 +15,8 @@ def register_user(command: RegisterUserCommand) -> RegisteredUser:
     email = normalize_email(command.email)
     check_password_strength(command.password, user=User(email=email), field="password")
     try:
-        user = registration.register_local_user(email=email, password=command.password, username=command.username)
+        with transaction.atomic():
+            user = registration.register_local_user(email=email, password=command.password, username=command.username)
     except registration.EmailTaken as error:
         raise EmailTaken() from error
     except registration.UsernameTaken as error:

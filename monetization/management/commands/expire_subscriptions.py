@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
 
-from monetization.services.subscriptions import expire_lapsed_subscriptions
+from monetization.services.subscriptions import expire_lapsed_batch
 
 
 class Command(BaseCommand):
@@ -10,5 +12,12 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500)
 
     def handle(self, *args, **options):
-        count = expire_lapsed_subscriptions(batch_size=options["batch_size"])
-        self.stdout.write(f"expired {count} subscriptions")
+        now, batch_size, expired = timezone.now(), options["batch_size"], 0
+        while True:
+            # One transaction per batch: its rows commit, and their locks go, before the next batch.
+            with transaction.atomic():
+                count = expire_lapsed_batch(now=now, batch_size=batch_size)
+            expired += count
+            if count < batch_size:
+                break
+        self.stdout.write(f"expired {expired} subscriptions")
