@@ -20,6 +20,7 @@ from api.serializers.billing import (
     WebhookReceivedSerializer,
 )
 from api.serializers.envelope import ErrorEnvelopeSerializer, ok_envelope
+from api.serializers.paging import OffsetMetaSerializer
 from application.dto.billing import (
     CancelSubscriptionCommand,
     ConfirmCheckoutCommand,
@@ -163,5 +164,4 @@ class PaymentsView(APIView):
         query = PaymentsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         page = list_payments(user=request.user, **query.validated_data)
-        meta = {"page": page.page, "page_size": page.page_size, "has_next": page.has_next}
-        return ok(PaymentSerializer(page.items, many=True).data, meta=meta)
+        return ok(PaymentSerializer(page.items, many=True).data, meta=OffsetMetaSerializer(page.meta).data)

@@ -6,12 +6,12 @@ from api.responses import created, no_content, ok
 from api.serializers.envelope import ok_envelope as envelope
 from api.serializers.interactions import (
     CommentCreateInputSerializer,
-    CommentPageMetaSerializer,
     CommentQuerySerializer,
     CommentSerializer,
     VoteInputSerializer,
     VoteSerializer,
 )
+from api.serializers.paging import OffsetMetaSerializer
 from api.views.resources import WriteView, errors, validated
 from application.dto.resources import CreateCommentCommand, DeleteCommentCommand, VoteOnCommentCommand
 from application.exceptions import NotFound
@@ -27,7 +27,7 @@ class ResourceCommentsView(WriteView):
         summary="A resource's comments, oldest first",
         parameters=[CommentQuerySerializer],
         responses={
-            200: envelope("CommentPageEnvelope", CommentSerializer(many=True), meta=CommentPageMetaSerializer()),
+            200: envelope("CommentPageEnvelope", CommentSerializer(many=True), meta=OffsetMetaSerializer()),
             **errors(400, 404),
         },
     )
@@ -38,7 +38,7 @@ class ResourceCommentsView(WriteView):
         )
         if page is None:
             raise NotFound("Resource not found.")
-        return ok(CommentSerializer(page.items, many=True).data, meta=CommentPageMetaSerializer(page.meta).data)
+        return ok(CommentSerializer(page.items, many=True).data, meta=OffsetMetaSerializer(page.meta).data)
 
     @extend_schema(
         tags=["interactions"],

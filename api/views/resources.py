@@ -9,10 +9,10 @@ from api.request_meta import client_ip, user_agent
 from api.responses import created, no_content, ok
 from api.serializers.envelope import ErrorEnvelopeSerializer
 from api.serializers.envelope import ok_envelope as envelope
+from api.serializers.paging import CursorMetaSerializer
 from api.serializers.resources import (
     AuthorProfileSerializer,
     FeedItemSerializer,
-    FeedMetaSerializer,
     FeedQuerySerializer,
     ResourceAccessSerializer,
     ResourceCreateInputSerializer,
@@ -197,7 +197,7 @@ class FeedView(APIView):
         summary="Feed of public and premium resources: newest first, or searched and filtered",
         parameters=[FeedQuerySerializer],
         responses={
-            200: envelope("FeedPageEnvelope", FeedItemSerializer(many=True), meta=FeedMetaSerializer()),
+            200: envelope("FeedPageEnvelope", FeedItemSerializer(many=True), meta=CursorMetaSerializer()),
             **errors(400),
         },
     )
@@ -211,7 +211,7 @@ class FeedView(APIView):
             tags=tuple(query["tag"]),
             author_id=query.get("author"),
         )
-        return ok(FeedItemSerializer(page.items, many=True).data, meta=FeedMetaSerializer(page.meta).data)
+        return ok(FeedItemSerializer(page.items, many=True).data, meta=CursorMetaSerializer(page.meta).data)
 
 
 class ResourceDetailView(APIView):
