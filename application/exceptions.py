@@ -18,6 +18,14 @@ class ValidationFailed(ApplicationError):
     default_message = "The request is not valid."
 
 
+class UnknownTags(ValidationFailed):
+    default_message = "Some tags do not exist."
+
+    def __init__(self, slugs: list[str]):
+        self.slugs = slugs
+        super().__init__(details={"tags": [f"Unknown tag: {slug}" for slug in slugs]})
+
+
 class TokenInvalid(ApplicationError):
     code = "token_invalid"
     http_status = 400

@@ -1,10 +1,9 @@
 """CreateResource: an author publishes a resource (with version 1 when a file is given)."""
 
 from application.dto.resources import CreateResourceCommand, ResourceWritten
-from application.exceptions import ValidationFailed
+from application.use_cases._tags import tags_or_refuse
 from application.use_cases._uploads import checked_upload, release_upload
 from resources.services.create_resource import create_resource as create_resource_service
-from resources.services.tags import find_tags
 
 
 def create_resource(command: CreateResourceCommand) -> ResourceWritten:
@@ -24,10 +23,3 @@ def create_resource(command: CreateResourceCommand) -> ResourceWritten:
     finally:
         release_upload(command.upload)
     return ResourceWritten(resource_id=resource.pk)
-
-
-def tags_or_refuse(slugs):
-    tags, unknown = find_tags(slugs)
-    if unknown:
-        raise ValidationFailed(details={"tags": [f"Unknown tag: {slug}" for slug in unknown]})
-    return tags

@@ -2,8 +2,9 @@
 
 from application.dto.auth import InterestsResult, InterestTag
 from application.dto.commands import SetInterestsCommand
-from application.exceptions import NotAuthenticated, ValidationFailed
-from users.services.profiles import UnknownTags, find_active_user
+from application.exceptions import NotAuthenticated
+from application.use_cases._tags import tags_or_refuse
+from users.services.profiles import find_active_user
 from users.services.profiles import set_interests as replace_interests
 
 
@@ -11,12 +12,7 @@ def set_interests(command: SetInterestsCommand) -> InterestsResult:
     user = find_active_user(command.user_id)
     if user is None:
         raise NotAuthenticated()
-    try:
-        tags = replace_interests(user=user, tag_slugs=list(command.tag_slugs))
-    except UnknownTags as error:
-        raise ValidationFailed(
-            "Some tags do not exist.", details={"tags": [f"Unknown tag: {slug}" for slug in error.slugs]}
-        ) from error
+    tags = replace_interests(user=user, tags=tags_or_refuse(command.tag_slugs))
     return InterestsResult(
         tags=[InterestTag(name=tag.name, slug=tag.slug) for tag in tags],
         onboarding_step=user.get_onboarding_step(),

@@ -2,7 +2,7 @@
 
 from application.dto.resources import ResourceWritten, UpdateResourceCommand
 from application.policies.resource_policy import authored_resource_or_refuse
-from application.use_cases.create_resource import tags_or_refuse
+from application.use_cases._tags import tags_or_refuse
 from resources.models import Resource
 from resources.services.update_resource import update_resource as update_resource_service
 
