@@ -1,6 +1,6 @@
 """/api/auth/: sign-up, activation, sign-in, tokens, password reset, Google sign-in."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
 from api.responses import created, ok
@@ -20,9 +20,9 @@ from api.serializers.auth import (
     TokenInput,
     TokenPairOutput,
 )
-from api.serializers.envelope import ErrorEnvelopeSerializer as ErrorEnvelope
 from api.serializers.envelope import ok_envelope
 from api.throttling import AuthEmailThrottle, AuthIPThrottle, LoginEmailThrottle, LoginIPThrottle, TokenIPThrottle
+from api.views.common import refusal, validated
 from application.dto.commands import (
     ActivateUserCommand,
     AuthenticateUserCommand,
@@ -48,9 +48,8 @@ _TAGS = ["auth"]
 _TOKEN_QUERY = OpenApiParameter(
     "token", str, OpenApiParameter.QUERY, required=False, description="The token, instead of the body's `token`."
 )
-_ERR = ErrorEnvelope
-_VALIDATION = OpenApiResponse(_ERR, description="validation_error (details per field)")
-_THROTTLED = OpenApiResponse(_ERR, description="throttled")
+_VALIDATION = refusal("validation_error (details per field)")
+_THROTTLED = refusal("throttled")
 _RESEND_MESSAGE = "If this email belongs to an account that still needs activating, we have sent a new link."
 _RESET_MESSAGE = "If this email belongs to an account, we have sent a link to reset its password."
 
@@ -78,14 +77,13 @@ class RegisterView(_PublicView):
         responses={
             201: ok_envelope("RegisteredEnvelope", RegisteredOutput()),
             400: _VALIDATION,
-            409: OpenApiResponse(_ERR, description="email_taken / username_taken"),
+            409: refusal("email_taken / username_taken"),
             429: _THROTTLED,
         },
     )
     def post(self, request):
-        data = RegisterInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = register_user(RegisterUserCommand(**data.validated_data))
+        data = validated(RegisterInput, request.data)
+        result = register_user(RegisterUserCommand(**data))
         return created(RegisteredOutput(result).data)
 
 
@@ -99,14 +97,13 @@ class ActivateView(_PublicView):
         parameters=[_TOKEN_QUERY],
         responses={
             200: ok_envelope("ActivatedEnvelope", ActivatedOutput()),
-            400: OpenApiResponse(_ERR, description="token_invalid / validation_error"),
+            400: refusal("token_invalid / validation_error"),
             429: _THROTTLED,
         },
     )
     def post(self, request):
-        data = TokenInput(data=_body_with_query_token(request))
-        data.is_valid(raise_exception=True)
-        activated = activate_user(ActivateUserCommand(token=data.validated_data["token"]))
+        data = validated(TokenInput, _body_with_query_token(request))
+        activated = activate_user(ActivateUserCommand(token=data["token"]))
         return ok(ActivatedOutput({"activated": activated}).data)
 
 
@@ -120,9 +117,8 @@ class ResendActivationView(_PublicView):
         responses={200: ok_envelope("ResendEnvelope", MessageOutput()), 400: _VALIDATION, 429: _THROTTLED},
     )
     def post(self, request):
-        data = EmailInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        resend_activation(ResendActivationCommand(email=data.validated_data["email"]))
+        data = validated(EmailInput, request.data)
+        resend_activation(ResendActivationCommand(email=data["email"]))
         return ok(MessageOutput({"message": _RESEND_MESSAGE}).data)
 
 
@@ -136,15 +132,14 @@ class LoginView(_PublicView):
         responses={
             200: ok_envelope("LoginEnvelope", LoginOutput()),
             400: _VALIDATION,
-            401: OpenApiResponse(_ERR, description="invalid_credentials"),
-            403: OpenApiResponse(_ERR, description="account_not_activated"),
+            401: refusal("invalid_credentials"),
+            403: refusal("account_not_activated"),
             429: _THROTTLED,
         },
     )
     def post(self, request):
-        data = LoginInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = authenticate_user(AuthenticateUserCommand(**data.validated_data))
+        data = validated(LoginInput, request.data)
+        result = authenticate_user(AuthenticateUserCommand(**data))
         return ok(LoginOutput(result).data)
 
 
@@ -158,14 +153,13 @@ class RefreshTokenView(_PublicView):
         responses={
             200: ok_envelope("TokenPairEnvelope", TokenPairOutput()),
             400: _VALIDATION,
-            401: OpenApiResponse(_ERR, description="token_not_valid"),
+            401: refusal("token_not_valid"),
             429: _THROTTLED,
         },
     )
     def post(self, request):
-        data = RefreshInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        pair = refresh_tokens(RefreshTokensCommand(refresh_token=data.validated_data["refresh_token"]))
+        data = validated(RefreshInput, request.data)
+        pair = refresh_tokens(RefreshTokensCommand(refresh_token=data["refresh_token"]))
         return ok(TokenPairOutput(pair).data)
 
 
@@ -179,14 +173,13 @@ class LogoutView(_PublicView):
         responses={
             200: ok_envelope("LoggedOutEnvelope", LoggedOutOutput()),
             400: _VALIDATION,
-            401: OpenApiResponse(_ERR, description="token_not_valid"),
+            401: refusal("token_not_valid"),
             429: _THROTTLED,
         },
     )
     def post(self, request):
-        data = RefreshInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        logout(LogoutCommand(refresh_token=data.validated_data["refresh_token"]))
+        data = validated(RefreshInput, request.data)
+        logout(LogoutCommand(refresh_token=data["refresh_token"]))
         return ok(LoggedOutOutput({"logged_out": True}).data)
 
 
@@ -200,9 +193,8 @@ class PasswordResetView(_PublicView):
         responses={200: ok_envelope("PasswordResetEnvelope", MessageOutput()), 400: _VALIDATION, 429: _THROTTLED},
     )
     def post(self, request):
-        data = EmailInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        request_password_reset(RequestPasswordResetCommand(email=data.validated_data["email"]))
+        data = validated(EmailInput, request.data)
+        request_password_reset(RequestPasswordResetCommand(email=data["email"]))
         return ok(MessageOutput({"message": _RESET_MESSAGE}).data)
 
 
@@ -216,14 +208,13 @@ class PasswordResetConfirmView(_PublicView):
         parameters=[_TOKEN_QUERY],
         responses={
             200: ok_envelope("PasswordResetDoneEnvelope", PasswordResetDoneOutput()),
-            400: OpenApiResponse(_ERR, description="token_invalid / validation_error (weak new_password)"),
+            400: refusal("token_invalid / validation_error (weak new_password)"),
             429: _THROTTLED,
         },
     )
     def post(self, request):
-        data = PasswordResetConfirmInput(data=_body_with_query_token(request))
-        data.is_valid(raise_exception=True)
-        confirm_password_reset(ConfirmPasswordResetCommand(**data.validated_data))
+        data = validated(PasswordResetConfirmInput, _body_with_query_token(request))
+        confirm_password_reset(ConfirmPasswordResetCommand(**data))
         return ok(PasswordResetDoneOutput({"password_reset": True}).data)
 
 
@@ -237,14 +228,13 @@ class GoogleSignInView(_PublicView):
         responses={
             200: ok_envelope("GoogleLoginEnvelope", LoginOutput()),
             400: _VALIDATION,
-            401: OpenApiResponse(_ERR, description="invalid_credentials: the ID token did not verify"),
+            401: refusal("invalid_credentials: the ID token did not verify"),
             429: _THROTTLED,
-            502: OpenApiResponse(_ERR, description="upstream_unavailable: Google's keys could not be fetched"),
-            503: OpenApiResponse(_ERR, description="google_sign_in_unavailable: GOOGLE_CLIENT_ID not set"),
+            502: refusal("upstream_unavailable: Google's keys could not be fetched"),
+            503: refusal("google_sign_in_unavailable: GOOGLE_CLIENT_ID not set"),
         },
     )
     def post(self, request):
-        data = GoogleSignInInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = google_sign_in(GoogleSignInCommand(id_token=data.validated_data["id_token"]))
+        data = validated(GoogleSignInInput, request.data)
+        result = google_sign_in(GoogleSignInCommand(id_token=data["id_token"]))
         return ok(LoginOutput(result).data)

@@ -12,7 +12,8 @@ from api.serializers.interactions import (
     VoteSerializer,
 )
 from api.serializers.paging import OffsetMetaSerializer
-from api.views.resources import WriteView, errors, validated
+from api.views.common import errors, validated
+from api.views.resources import WriteView
 from application.dto.resources import CreateCommentCommand, DeleteCommentCommand, VoteOnCommentCommand
 from application.exceptions import NotFound
 from application.use_cases.create_comment import create_comment
