@@ -7,6 +7,7 @@ from application.dto.resources import (
     AccessResourceCommand,
     CreateCommentCommand,
     DeleteCommentCommand,
+    IssueDownloadLinkCommand,
     UpdateResourceCommand,
     VoteOnCommentCommand,
 )
@@ -14,6 +15,7 @@ from application.exceptions import AccessDenied, NotFound, PermissionDenied, Val
 from application.use_cases.access_resource import access_resource
 from application.use_cases.create_comment import create_comment
 from application.use_cases.delete_comment import delete_comment
+from application.use_cases.issue_download_link import issue_download_link
 from application.use_cases.update_resource import update_resource
 from application.use_cases.vote_on_comment import vote_on_comment
 from interactions.models import Comment, CommentVote
@@ -57,7 +59,8 @@ def test_an_author_update_with_an_unknown_tag_changes_nothing():
         ("private", "author", "opened"),
     ],
 )
-def test_who_opens_a_resources_file(visibility, viewer, outcome):
+@pytest.mark.parametrize("open_file", ["access", "download link"])
+def test_who_opens_a_resources_file(visibility, viewer, outcome, open_file):
     version = ResourceVersionFactory(resource=ResourceFactory(visibility=visibility))
     users = {
         "anonymous": AnonymousUser(),
@@ -65,12 +68,19 @@ def test_who_opens_a_resources_file(visibility, viewer, outcome):
         "subscriber": SubscriptionFactory().user,
         "author": version.resource.author,
     }
-    command = AccessResourceCommand(user=users[viewer], resource_id=version.resource_id)
+    command, use_case = {
+        "access": (AccessResourceCommand(user=users[viewer], resource_id=version.resource_id), access_resource),
+        "download link": (
+            IssueDownloadLinkCommand(user=users[viewer], resource_id=version.resource_id),
+            issue_download_link,
+        ),
+    }[open_file]
     if outcome == "opened":
-        assert access_resource(command).file_url == version.file_url
+        opened = use_case(command)
+        assert opened.file_url == version.file_url if open_file == "access" else opened.url
     else:
         with pytest.raises(outcome):
-            access_resource(command)
+            use_case(command)
 
 
 def test_a_resource_without_a_file_has_nothing_to_open():
