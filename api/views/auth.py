@@ -62,6 +62,20 @@ def _body_with_query_token(request) -> dict:
     return body
 
 
+def _documented(summary: str, request, answer: tuple, *, refusals: dict | None = None, token_in_query=False):
+    """`extend_schema` for an auth endpoint: its answer `(status, envelope name, serializer)`,
+    the validation and throttling refusals they all have, plus its own (which may replace the 400)."""
+    status, name, output = answer
+    responses = {status: ok_envelope(name, output()), 400: _VALIDATION, 429: _THROTTLED, **(refusals or {})}
+    return extend_schema(
+        tags=_TAGS,
+        summary=summary,
+        request=request,
+        parameters=[_TOKEN_QUERY] if token_in_query else None,
+        responses=dict(sorted(responses.items())),
+    )
+
+
 class _PublicView(APIView):
     # A stale Authorization header must not stop anyone from signing in again.
     authentication_classes: list = []
@@ -70,36 +84,26 @@ class _PublicView(APIView):
 class RegisterView(_PublicView):
     throttle_classes = [AuthIPThrottle, AuthEmailThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Create an account (activation mail follows)",
-        request=RegisterInput,
-        responses={
-            201: ok_envelope("RegisteredEnvelope", RegisteredOutput()),
-            400: _VALIDATION,
-            409: refusal("email_taken / username_taken"),
-            429: _THROTTLED,
-        },
+    @_documented(
+        "Create an account (activation mail follows)",
+        RegisterInput,
+        (201, "RegisteredEnvelope", RegisteredOutput),
+        refusals={409: refusal("email_taken / username_taken")},
     )
     def post(self, request):
-        data = validated(RegisterInput, request.data)
-        result = register_user(RegisterUserCommand(**data))
+        result = register_user(RegisterUserCommand(**validated(RegisterInput, request.data)))
         return created(RegisteredOutput(result).data)
 
 
 class ActivateView(_PublicView):
     throttle_classes = [AuthIPThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Activate an account with the mailed token",
-        request=TokenInput,
-        parameters=[_TOKEN_QUERY],
-        responses={
-            200: ok_envelope("ActivatedEnvelope", ActivatedOutput()),
-            400: refusal("token_invalid / validation_error"),
-            429: _THROTTLED,
-        },
+    @_documented(
+        "Activate an account with the mailed token",
+        TokenInput,
+        (200, "ActivatedEnvelope", ActivatedOutput),
+        refusals={400: refusal("token_invalid / validation_error")},
+        token_in_query=True,
     )
     def post(self, request):
         data = validated(TokenInput, _body_with_query_token(request))
@@ -110,107 +114,80 @@ class ActivateView(_PublicView):
 class ResendActivationView(_PublicView):
     throttle_classes = [AuthIPThrottle, AuthEmailThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Send the activation mail again (same answer for every email)",
-        request=EmailInput,
-        responses={200: ok_envelope("ResendEnvelope", MessageOutput()), 400: _VALIDATION, 429: _THROTTLED},
+    @_documented(
+        "Send the activation mail again (same answer for every email)",
+        EmailInput,
+        (200, "ResendEnvelope", MessageOutput),
     )
     def post(self, request):
-        data = validated(EmailInput, request.data)
-        resend_activation(ResendActivationCommand(email=data["email"]))
+        resend_activation(ResendActivationCommand(email=validated(EmailInput, request.data)["email"]))
         return ok(MessageOutput({"message": _RESEND_MESSAGE}).data)
 
 
 class LoginView(_PublicView):
     throttle_classes = [LoginIPThrottle, LoginEmailThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Sign in with email and password",
-        request=LoginInput,
-        responses={
-            200: ok_envelope("LoginEnvelope", LoginOutput()),
-            400: _VALIDATION,
-            401: refusal("invalid_credentials"),
-            403: refusal("account_not_activated"),
-            429: _THROTTLED,
-        },
+    @_documented(
+        "Sign in with email and password",
+        LoginInput,
+        (200, "LoginEnvelope", LoginOutput),
+        refusals={401: refusal("invalid_credentials"), 403: refusal("account_not_activated")},
     )
     def post(self, request):
-        data = validated(LoginInput, request.data)
-        result = authenticate_user(AuthenticateUserCommand(**data))
+        result = authenticate_user(AuthenticateUserCommand(**validated(LoginInput, request.data)))
         return ok(LoginOutput(result).data)
 
 
 class RefreshTokenView(_PublicView):
     throttle_classes = [TokenIPThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Exchange a refresh token for a new pair (the old one stops working)",
-        request=RefreshInput,
-        responses={
-            200: ok_envelope("TokenPairEnvelope", TokenPairOutput()),
-            400: _VALIDATION,
-            401: refusal("token_not_valid"),
-            429: _THROTTLED,
-        },
+    @_documented(
+        "Exchange a refresh token for a new pair (the old one stops working)",
+        RefreshInput,
+        (200, "TokenPairEnvelope", TokenPairOutput),
+        refusals={401: refusal("token_not_valid")},
     )
     def post(self, request):
-        data = validated(RefreshInput, request.data)
-        pair = refresh_tokens(RefreshTokensCommand(refresh_token=data["refresh_token"]))
-        return ok(TokenPairOutput(pair).data)
+        refresh_token = validated(RefreshInput, request.data)["refresh_token"]
+        return ok(TokenPairOutput(refresh_tokens(RefreshTokensCommand(refresh_token=refresh_token))).data)
 
 
 class LogoutView(_PublicView):
     throttle_classes = [TokenIPThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Sign out: blacklist the refresh token",
-        request=RefreshInput,
-        responses={
-            200: ok_envelope("LoggedOutEnvelope", LoggedOutOutput()),
-            400: _VALIDATION,
-            401: refusal("token_not_valid"),
-            429: _THROTTLED,
-        },
+    @_documented(
+        "Sign out: blacklist the refresh token",
+        RefreshInput,
+        (200, "LoggedOutEnvelope", LoggedOutOutput),
+        refusals={401: refusal("token_not_valid")},
     )
     def post(self, request):
-        data = validated(RefreshInput, request.data)
-        logout(LogoutCommand(refresh_token=data["refresh_token"]))
+        logout(LogoutCommand(refresh_token=validated(RefreshInput, request.data)["refresh_token"]))
         return ok(LoggedOutOutput({"logged_out": True}).data)
 
 
 class PasswordResetView(_PublicView):
     throttle_classes = [AuthIPThrottle, AuthEmailThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Mail a password reset link (same answer for every email)",
-        request=EmailInput,
-        responses={200: ok_envelope("PasswordResetEnvelope", MessageOutput()), 400: _VALIDATION, 429: _THROTTLED},
+    @_documented(
+        "Mail a password reset link (same answer for every email)",
+        EmailInput,
+        (200, "PasswordResetEnvelope", MessageOutput),
     )
     def post(self, request):
-        data = validated(EmailInput, request.data)
-        request_password_reset(RequestPasswordResetCommand(email=data["email"]))
+        request_password_reset(RequestPasswordResetCommand(email=validated(EmailInput, request.data)["email"]))
         return ok(MessageOutput({"message": _RESET_MESSAGE}).data)
 
 
 class PasswordResetConfirmView(_PublicView):
     throttle_classes = [AuthIPThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Set a new password with the mailed token (works once)",
-        request=PasswordResetConfirmInput,
-        parameters=[_TOKEN_QUERY],
-        responses={
-            200: ok_envelope("PasswordResetDoneEnvelope", PasswordResetDoneOutput()),
-            400: refusal("token_invalid / validation_error (weak new_password)"),
-            429: _THROTTLED,
-        },
+    @_documented(
+        "Set a new password with the mailed token (works once)",
+        PasswordResetConfirmInput,
+        (200, "PasswordResetDoneEnvelope", PasswordResetDoneOutput),
+        refusals={400: refusal("token_invalid / validation_error (weak new_password)")},
+        token_in_query=True,
     )
     def post(self, request):
         data = validated(PasswordResetConfirmInput, _body_with_query_token(request))
@@ -221,20 +198,16 @@ class PasswordResetConfirmView(_PublicView):
 class GoogleSignInView(_PublicView):
     throttle_classes = [AuthIPThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Sign in with a Google ID token (creates or links the account)",
-        request=GoogleSignInInput,
-        responses={
-            200: ok_envelope("GoogleLoginEnvelope", LoginOutput()),
-            400: _VALIDATION,
+    @_documented(
+        "Sign in with a Google ID token (creates or links the account)",
+        GoogleSignInInput,
+        (200, "GoogleLoginEnvelope", LoginOutput),
+        refusals={
             401: refusal("invalid_credentials: the ID token did not verify"),
-            429: _THROTTLED,
             502: refusal("upstream_unavailable: Google's keys could not be fetched"),
             503: refusal("google_sign_in_unavailable: GOOGLE_CLIENT_ID not set"),
         },
     )
     def post(self, request):
-        data = validated(GoogleSignInInput, request.data)
-        result = google_sign_in(GoogleSignInCommand(id_token=data["id_token"]))
-        return ok(LoginOutput(result).data)
+        id_token = validated(GoogleSignInInput, request.data)["id_token"]
+        return ok(LoginOutput(google_sign_in(GoogleSignInCommand(id_token=id_token))).data)
