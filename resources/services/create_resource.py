@@ -8,6 +8,7 @@ from audit.models import AuditLog
 from core.models import Tag
 from core.outbox import emit_event
 from core.services.audit import audit_change
+from resources import events
 from resources.models import Resource, Visibility
 from resources.services.create_resource_version import append_version_locked
 from resources.services.hosted_files import HostedFile, store_then_record
@@ -52,7 +53,7 @@ def _create(*, author, title, description, visibility, price_cents, tags, first_
             after=resource_snapshot(resource, [t.slug for t in tags]),
         )
         if visibility != Visibility.PRIVATE:
-            emit_event("resource", resource.pk, "resource.published", published_payload(resource))
+            emit_event(events.RESOURCE, resource.pk, events.RESOURCE_PUBLISHED, published_payload(resource))
         if first_version is not None:
             # A freshly inserted row is invisible to other transactions: nobody else can number it.
             append_version_locked(resource=resource, actor=author, **first_version)

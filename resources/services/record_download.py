@@ -3,15 +3,16 @@
 from django.db import transaction
 
 from core.outbox import emit_event
+from resources import events
 from resources.models import ResourceVersion
 
 
 def record_download(*, version: ResourceVersion, viewer_id) -> None:
     with transaction.atomic():
         emit_event(
-            "resource",
+            events.RESOURCE,
             version.resource_id,
-            "resource.downloaded",
+            events.RESOURCE_DOWNLOADED,
             {
                 "resource_id": str(version.resource_id),
                 "version_id": str(version.pk),

@@ -6,6 +6,7 @@ from audit.models import AuditLog
 from core.models import Tag
 from core.outbox import emit_event
 from core.services.audit import audit_change
+from resources import events
 from resources.models import Resource, Visibility
 from resources.services.create_resource import published_payload
 from resources.services.snapshot import resource_snapshot
@@ -36,5 +37,5 @@ def update_resource(*, resource_id, actor, fields: dict, tags: list[Tag] | None)
             after=resource_snapshot(resource, new_tags),
         )
         if not was_listed and resource.visibility != Visibility.PRIVATE:
-            emit_event("resource", resource.pk, "resource.published", published_payload(resource))
+            emit_event(events.RESOURCE, resource.pk, events.RESOURCE_PUBLISHED, published_payload(resource))
     return resource
