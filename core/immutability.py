@@ -35,7 +35,9 @@ class ImmutableFieldsMixin(models.Model):
             if changed:
                 raise ImmutableFieldError(f"{type(self).__name__} fields cannot change: {', '.join(changed)}")
         super().save(*args, **kwargs)
-        self._remember_stored(keep=True)
+        update_fields = kwargs.get("update_fields")
+        written = None if update_fields is None else {self._meta.get_field(name).attname for name in update_fields}
+        self._remember_stored(keep=True, only=written)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -47,8 +49,10 @@ class ImmutableFieldsMixin(models.Model):
         super().refresh_from_db(*args, **kwargs)
         self._remember_stored(keep=True)
 
-    def _remember_stored(self, *, keep: bool = False) -> None:
-        loaded = {name: self.__dict__[name] for name in self._guarded_fields() if name in self.__dict__}
+    def _remember_stored(self, *, keep: bool = False, only: set[str] | None = None) -> None:
+        """Note the guarded fields' values as the row now holds them (`only`: the ones written)."""
+        names = [name for name in self._guarded_fields() if only is None or name in only]
+        loaded = {name: self.__dict__[name] for name in names if name in self.__dict__}
         self._stored = {**getattr(self, "_stored", {}), **loaded} if keep else loaded
 
     @classmethod

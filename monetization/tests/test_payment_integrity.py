@@ -91,3 +91,14 @@ def test_a_payment_changed_by_refresh_from_db_is_guarded_from_its_new_state():
     payment.save()
     payment.refresh_from_db()
     assert payment.status == "REFUNDED"
+
+
+def test_a_save_of_some_fields_leaves_the_others_as_stored():
+    payment = loaded(PaymentFactory(status="PENDING"))
+    payment.status = "COMPLETED"  # legal, but not written by this save
+    payment.refunded_cents = 0
+    payment.save(update_fields=["refunded_cents"])
+    payment.status = "FAILED"  # legal from PENDING, where the row still is; illegal from COMPLETED
+    payment.save()
+    payment.refresh_from_db()
+    assert payment.status == "FAILED"
