@@ -118,6 +118,20 @@ class IdempotencyConflict(Conflict):
     default_message = "This Idempotency-Key was already used for a different request."
 
 
+class AnalyticsBatchTooLarge(ApplicationError):
+    code = "payload_too_large"
+    http_status = 413
+    default_message = "The events of one call are too large together."
+
+
+class WebhookProcessingFailed(ApplicationError):
+    """Stripe redelivers on a 5xx: the event was recorded as failed and will be tried again."""
+
+    code = "webhook_processing_failed"
+    http_status = 500
+    default_message = "The event could not be processed; it was recorded and will be retried."
+
+
 class FileTooLarge(ApplicationError):
     code = "file_too_large"
     http_status = 413
