@@ -1,11 +1,11 @@
 from django.contrib import admin
 
 from analytics.models import UserEvent
-from core.admin_audit import ReadOnlyModelAdmin
+from audit.admin import ReadOnlyAdmin
 
 
 @admin.register(UserEvent)
-class UserEventAdmin(ReadOnlyModelAdmin):
+class UserEventAdmin(ReadOnlyAdmin):
     """High-volume and append-only: staff browse and search, nothing is edited here."""
 
     list_display = ["created_at", "event_type", "user", "session_id", "ip_address"]

@@ -18,6 +18,14 @@ class ValidationFailed(ApplicationError):
     default_message = "The request is not valid."
 
 
+class UnknownTags(ValidationFailed):
+    default_message = "Some tags do not exist."
+
+    def __init__(self, slugs: list[str]):
+        self.slugs = slugs
+        super().__init__(details={"tags": [f"Unknown tag: {slug}" for slug in slugs]})
+
+
 class TokenInvalid(ApplicationError):
     code = "token_invalid"
     http_status = 400
@@ -108,6 +116,20 @@ class NoActiveSubscription(NotFound):
 class IdempotencyConflict(Conflict):
     code = "idempotency_conflict"
     default_message = "This Idempotency-Key was already used for a different request."
+
+
+class AnalyticsBatchTooLarge(ApplicationError):
+    code = "payload_too_large"
+    http_status = 413
+    default_message = "The events of one call are too large together."
+
+
+class WebhookProcessingFailed(ApplicationError):
+    """Stripe redelivers on a 5xx: the event was recorded as failed and will be tried again."""
+
+    code = "webhook_processing_failed"
+    http_status = 500
+    default_message = "The event could not be processed; it was recorded and will be retried."
 
 
 class FileTooLarge(ApplicationError):

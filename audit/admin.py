@@ -5,7 +5,9 @@ from audit.models import AuditLog
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Staff can look, never add, edit or delete (audit sits below core, so no shared base)."""
+    """Staff can look, never add, edit or delete: for append-only and machine-written rows.
+
+    Defined here, in the lowest app that needs it, and used by the apps above."""
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -49,16 +49,3 @@ class AuditedModelAdmin(admin.ModelAdmin):
         with transaction.atomic():
             for obj in queryset:
                 self.delete_model(request, obj)
-
-
-class ReadOnlyModelAdmin(admin.ModelAdmin):
-    """For append-only and machine-written rows: staff can look, never add, edit or delete."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

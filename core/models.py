@@ -58,9 +58,6 @@ class SoftDeleteModel(BaseModel):
         self.deleted_at = None
         self.save(update_fields=["deleted_at", "updated_at"])
 
-    def hard_delete(self):
-        return super().delete()
-
 
 class Tag(BaseModel):
     name = models.CharField(max_length=50)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin
+from audit.admin import ReadOnlyAdmin
+from core.admin_audit import AuditedModelAdmin
 from interactions.models import Comment, CommentVote
 
 
@@ -18,7 +19,7 @@ class CommentAdmin(AuditedModelAdmin):
 
 
 @admin.register(CommentVote)
-class CommentVoteAdmin(ReadOnlyModelAdmin):
+class CommentVoteAdmin(ReadOnlyAdmin):
     list_display = ["comment", "user", "value", "updated_at"]
     list_filter = ["value"]
     raw_id_fields = ["comment", "user"]

@@ -80,14 +80,18 @@ def premium_filter(now: datetime.datetime) -> Q:
             | Q(cancel_at_period_end=False, paid_through__gt=now - renewal_grace())
         )
     )
-    unpaid_trial = Q(status__in=_statuses(Coverage.TRIAL), paid_through__isnull=True, trial_end__gt=now)
     ended = (
         Q(status__in=_statuses(Coverage.ENDED))
         & paid
         & Q(paid_through__gt=now)
         & (Q(ended_at__isnull=True) | Q(ended_at__gt=now))
     )
-    return Q(plan=Subscription.Plan.PREMIUM) & (renewing | unpaid_trial | ended)
+    return Q(plan=Subscription.Plan.PREMIUM) & (renewing | unpaid_trial_filter(now) | ended)
+
+
+def unpaid_trial_filter(now: datetime.datetime) -> Q:
+    """The part of `premium_filter` that rests on no payment: a trial running with nothing paid."""
+    return Q(status__in=_statuses(Coverage.TRIAL), paid_through__isnull=True, trial_end__gt=now)
 
 
 def holds_premium(user, now: datetime.datetime | None = None) -> bool:

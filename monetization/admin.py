@@ -6,8 +6,9 @@ from django.contrib import admin, messages
 from application.exceptions import ApplicationError
 from application.use_cases.handle_stripe_webhook import process_event
 from application.use_cases.reconcile_stripe import reconcile_subscription
+from audit.admin import ReadOnlyAdmin
 from audit.models import AuditLog
-from core.admin_audit import AuditedModelAdmin, ReadOnlyModelAdmin, audit_admin_action
+from core.admin_audit import AuditedModelAdmin, audit_admin_action
 from monetization.models import (
     ParkedChargeEvent,
     Payment,
@@ -19,7 +20,7 @@ from monetization.models import (
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyModelAdmin):
+class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ["stripe_id", "event_type", "status", "source", "created_at", "processed_at"]
     list_filter = ["status", "source", "event_type"]
     search_fields = ["stripe_id", "event_type"]
@@ -58,7 +59,7 @@ class WebhookEventAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = [
         "provider_reference",
         "user",
@@ -121,7 +122,7 @@ class SubscriptionAdmin(AuditedModelAdmin):
 
 
 @admin.register(PaymentIntentRecord)
-class PaymentIntentRecordAdmin(ReadOnlyModelAdmin):
+class PaymentIntentRecordAdmin(ReadOnlyAdmin):
     list_display = ["stripe_session_id", "user", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["stripe_session_id", "user__email"]
@@ -129,14 +130,14 @@ class PaymentIntentRecordAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(StripeCustomer)
-class StripeCustomerAdmin(ReadOnlyModelAdmin):
+class StripeCustomerAdmin(ReadOnlyAdmin):
     list_display = ["stripe_customer_id", "user", "created_at"]
     search_fields = ["stripe_customer_id", "user__email"]
     list_select_related = ["user"]
 
 
 @admin.register(ParkedChargeEvent)
-class ParkedChargeEventAdmin(ReadOnlyModelAdmin):
+class ParkedChargeEventAdmin(ReadOnlyAdmin):
     list_display = ["stripe_event_id", "event_type", "stripe_invoice_id", "event_created", "applied_at"]
     list_filter = ["event_type"]
     search_fields = ["stripe_event_id", "stripe_invoice_id", "stripe_payment_intent_id", "stripe_charge_id"]

@@ -97,6 +97,8 @@ class Payment(ImmutableFieldsMixin, BaseModel):
         Status.REFUNDED: set(),
     }
     immutable_fields = ("amount_cents", "currency", "provider_reference", "user_id")
+    # `save` checks the move from the status the row was loaded with.
+    remembered_fields = ("status",)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments")
     subscription = models.ForeignKey(
@@ -153,7 +155,7 @@ class Payment(ImmutableFieldsMixin, BaseModel):
 
     def save(self, *args, **kwargs):
         if not self._state.adding and self.pk is not None:
-            stored_status = type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
+            stored_status = self.stored_values("status").get("status")
             legal = (
                 stored_status is None
                 or stored_status == self.status

@@ -3,9 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.utils import timezone
-
-from monetization.access import access_until
+from monetization.access import access_until, grants_premium
 from monetization.models import Subscription
 
 
@@ -37,13 +35,12 @@ FREE_PLAN = SubscriptionSummary(
 def summarize(subscription: Subscription | None, now: datetime.datetime | None = None) -> SubscriptionSummary:
     if subscription is None:
         return FREE_PLAN
-    until = access_until(subscription)
     return SubscriptionSummary(
         plan=subscription.plan,
         status=subscription.status,
         started_at=subscription.started_at,
         ends_at=subscription.ends_at,
         cancel_at_period_end=subscription.cancel_at_period_end,
-        access_until=until,
-        has_premium=until is not None and (now or timezone.now()) < until,
+        access_until=access_until(subscription),
+        has_premium=grants_premium(subscription, now),
     )

@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from core.models import DataQualityIssue, OutboxEvent
-from monetization.access import renewal_grace
+from monetization.access import renewal_grace, unpaid_trial_filter
 from monetization.models import DISPUTE_RESOLVED_FOR_US, Payment, PaymentIntentRecord, Subscription, WebhookEvent
 from resources.models import ResourceVersion
 
@@ -85,8 +85,7 @@ def premium_without_paid_period() -> Iterable[Finding]:
         refunded_cents__lt=F("amount_cents"),
         period_end__gt=now - renewal_grace(),
     ).filter(Q(dispute_status="") | Q(dispute_status__in=DISPUTE_RESOLVED_FOR_US))
-    running_trial = Q(status=Subscription.Status.TRIALING, paid_through__isnull=True, trial_end__gt=now)
-    broken = Subscription.objects.granting_premium(now).exclude(running_trial).exclude(Exists(paying))
+    broken = Subscription.objects.granting_premium(now).exclude(unpaid_trial_filter(now)).exclude(Exists(paying))
     for subscription in broken.only("id", "user_id", "status", "paid_through", "stripe_subscription_id"):
         paid_through = subscription.paid_through.isoformat() if subscription.paid_through else "never"
         yield Finding(

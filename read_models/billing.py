@@ -8,8 +8,7 @@ from django.utils import timezone
 from monetization.models import Payment, Subscription
 from monetization.services.subscriptions import pick_current
 from monetization.summaries import SubscriptionSummary, summarize
-
-MAX_PAGE_SIZE = 100
+from read_models.paging import DEFAULT_PAGE_SIZE, Page, offset_page, offset_window
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -21,12 +20,7 @@ class PaymentView:
     created_at: datetime.datetime
 
 
-@dataclass(frozen=True, kw_only=True)
-class PaymentsPage:
-    items: list[PaymentView]
-    page: int
-    page_size: int
-    has_next: bool
+PaymentsPage = Page[PaymentView]
 
 
 def get_subscription(*, user) -> SubscriptionSummary:
@@ -52,24 +46,21 @@ def get_subscription(*, user) -> SubscriptionSummary:
     return summarize(pick_current(rows, now), now)
 
 
-def list_payments(*, user, page: int = 1, page_size: int = 20) -> PaymentsPage:
-    """Newest first; one query (one extra row tells whether a next page exists)."""
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    page = max(1, page)
-    start = (page - 1) * page_size
+def list_payments(*, user, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> PaymentsPage:
+    """Newest first; one query."""
     rows = list(
         Payment.objects.filter(user=user)
         .order_by("-created_at", "-id")
-        .values("id", "amount_cents", "currency", "status", "created_at")[start : start + page_size + 1]
+        .values("id", "amount_cents", "currency", "status", "created_at")[offset_window(page, page_size)]
     )
-    items = [
-        PaymentView(
-            id=str(row["id"]),
-            amount_cents=row["amount_cents"],
-            currency=row["currency"],
-            status=row["status"],
-            created_at=row["created_at"],
-        )
-        for row in rows[:page_size]
-    ]
-    return PaymentsPage(items=items, page=page, page_size=page_size, has_next=len(rows) > page_size)
+    return offset_page(rows, page=page, page_size=page_size, item=_payment)
+
+
+def _payment(row: dict) -> PaymentView:
+    return PaymentView(
+        id=str(row["id"]),
+        amount_cents=row["amount_cents"],
+        currency=row["currency"],
+        status=row["status"],
+        created_at=row["created_at"],
+    )

@@ -17,9 +17,8 @@ from django.db.models.functions import Coalesce
 from core.metrics import read_query_latency
 from interactions.models import Comment, CommentVote
 from read_models.author_names import display_name
+from read_models.paging import DEFAULT_PAGE_SIZE, Page, offset_page, offset_window
 from resources.models import Resource
-
-MAX_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,17 +32,7 @@ class CommentItem:
     deleted: bool
 
 
-@dataclass(frozen=True, kw_only=True)
-class CommentPageMeta:
-    page: int
-    page_size: int
-    has_next: bool
-
-
-@dataclass(frozen=True, kw_only=True)
-class CommentPage:
-    items: list[CommentItem]
-    meta: CommentPageMeta
+CommentPage = Page[CommentItem]
 
 
 def _shown_ancestors(*, resource_id=None, comment_id=None) -> RawSQL:
@@ -103,20 +92,15 @@ def _item(row: dict) -> CommentItem:
     )
 
 
-def list_comments(*, resource_id, viewer, page: int = 1, page_size: int = 20) -> CommentPage | None:
+def list_comments(*, resource_id, viewer, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> CommentPage | None:
     """None when the resource is unknown, deleted, or private to someone else."""
-    if not 1 <= page_size <= MAX_PAGE_SIZE or page < 1:
-        raise ValueError("page must be >= 1 and page_size within 1..100")
+    window = offset_window(page, page_size)
     with read_query_latency.labels(read_model="comments").time():
         if not Resource.objects.visible_for(viewer).filter(pk=resource_id).exists():
             return None
-        offset = (page - 1) * page_size
         thread = _thread(_shown_ancestors(resource_id=resource_id)).filter(resource_id=resource_id)
-        rows = list(thread.order_by("created_at", "id")[offset : offset + page_size + 1])
-        return CommentPage(
-            items=[_item(row) for row in rows[:page_size]],
-            meta=CommentPageMeta(page=page, page_size=page_size, has_next=len(rows) > page_size),
-        )
+        rows = list(thread.order_by("created_at", "id")[window])
+        return offset_page(rows, page=page, page_size=page_size, item=_item)
 
 
 def get_comment(*, comment_id) -> CommentItem | None:

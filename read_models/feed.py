@@ -26,9 +26,9 @@ from core.metrics import read_query_latency
 from interactions.models import Comment
 from read_models.author_names import display_name
 from read_models.feed_search import full_text
+from read_models.paging import DEFAULT_PAGE_SIZE, CursorMeta, Page, cursor_window, offset_window, split_page
 from resources.models import Resource
 
-MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 200
 MAX_TAG_FILTERS = 10
 
@@ -92,18 +92,7 @@ class FeedItem:
     stats: FeedItemStats
 
 
-@dataclass(frozen=True, kw_only=True)
-class PageMeta:
-    page: int | None
-    page_size: int
-    has_next: bool
-    next_cursor: str | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class FeedPage:
-    items: list[FeedItem]
-    meta: PageMeta
+FeedPage = Page[FeedItem]
 
 
 def live_comment_count():
@@ -136,7 +125,7 @@ def tag_names_by_resource(resource_ids) -> dict:
 def list_feed(
     *,
     page: int = 1,
-    page_size: int = 20,
+    page_size: int = DEFAULT_PAGE_SIZE,
     cursor: FeedCursor | None = None,
     q: str = "",
     tags: tuple[str, ...] = (),
@@ -145,8 +134,7 @@ def list_feed(
     """Newest first, or by relevance then newest when `q` is given; `tags` (slugs) all present,
     written by `author_id`. With `cursor`, the page after it (and `page` is ignored); a cursor
     from a search pages only a search, and the other way round."""
-    if not 1 <= page_size <= MAX_PAGE_SIZE or page < 1:
-        raise ValueError("page must be >= 1 and page_size within 1..100")
+    fetch = offset_window(page, page_size) if cursor is None else cursor_window(page_size)
     q = q.strip()
     if len(q) > MAX_QUERY_LENGTH or len(tags) > MAX_TAG_FILTERS:
         raise ValueError("q or tags too long")
@@ -154,17 +142,16 @@ def list_feed(
         raise InvalidCursor("This cursor belongs to another ordering of the feed.")
     with read_query_latency.labels(read_model="search" if q else "feed").time():
         window = _filtered(Resource.objects.published(), tags=tags, author_id=author_id)
-        offset = 0 if cursor is not None else (page - 1) * page_size
         ordering = ("-rank", "-created_at", "-id") if q else ("-created_at", "-id")
         # Deferred join: the inner query walks only the index (or the matches) to pick the
         # page's ids; names and comment counts are computed for those rows alone. One row more
         # than the page tells whether a next page exists, without a COUNT.
         if q:
-            page_ids = _ranked_page_ids(full_text().matching(window, q), cursor, offset, page_size + 1)
+            page_ids = _ranked_page_ids(full_text().matching(window, q), cursor, fetch)
         else:
             if cursor is not None:
                 window = window.filter(_after(cursor))
-            page_ids = window.order_by(*ordering).values("id")[offset : offset + page_size + 1]
+            page_ids = window.order_by(*ordering).values("id")[fetch]
         rows = Resource.objects.filter(pk__in=page_ids)
         if q:
             rows = full_text().ranked(rows, q)
@@ -182,8 +169,7 @@ def list_feed(
                 *(["rank"] if q else []),
             )
         )
-        has_next = len(fetched) > page_size
-        fetched = fetched[:page_size]
+        fetched, has_next = split_page(fetched, page_size)
         tag_names = tag_names_by_resource([row["id"] for row in fetched])
         items = [
             FeedItem(
@@ -201,9 +187,9 @@ def list_feed(
         next_cursor = (
             FeedCursor(created_at=last["created_at"], id=last["id"], rank=last.get("rank")).encode() if last else None
         )
-        return FeedPage(
+        return Page(
             items=items,
-            meta=PageMeta(
+            meta=CursorMeta(
                 page=None if cursor is not None else page,
                 page_size=page_size,
                 has_next=has_next,
@@ -229,7 +215,7 @@ def _after(cursor: FeedCursor) -> Q:
     return Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(id__lt=last_id))
 
 
-def _ranked_page_ids(matches, cursor: FeedCursor | None, offset: int, limit: int):
+def _ranked_page_ids(matches, cursor: FeedCursor | None, fetch: slice):
     """Ids of one page of `matches` by (rank, created_at, id) descending, after `cursor`.
 
     The matches form a fenced derived table, so each rank is computed once and the keyset
@@ -252,4 +238,4 @@ def _ranked_page_ids(matches, cursor: FeedCursor | None, offset: int, limit: int
         f"SELECT m.id FROM ({inner} {full_text().fence}) m {keyset} "  # noqa: S608
         "ORDER BY m.rank DESC, m.created_at DESC, m.id DESC LIMIT %s OFFSET %s"
     )
-    return RawSQL(sql, [*params, *keyset_params, limit, offset])  # noqa: S611
+    return RawSQL(sql, [*params, *keyset_params, fetch.stop - fetch.start, fetch.start])  # noqa: S611

@@ -31,6 +31,7 @@ class FullText(Protocol):
 
 class PostgresFullText:
     fence = "OFFSET 0"
+
     @staticmethod
     def _query(q: str) -> SearchQuery:
         return SearchQuery(q, search_type="websearch", config=settings.SEARCH_TEXT_CONFIG)
@@ -55,6 +56,7 @@ SQLITE_COLUMN_WEIGHTS = (0.0, 10.0, 4.0, 1.0)
 
 class SqliteFullText:
     fence = "LIMIT -1 OFFSET 0"
+
     def matching(self, queryset: QuerySet, q: str) -> QuerySet:
         expression = fts5_expression(q)
         if expression is None:

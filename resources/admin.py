@@ -39,16 +39,8 @@ class ResourceVersionAdmin(admin.ModelAdmin):
     raw_id_fields = ["resource"]
     list_select_related = ["resource"]
 
-    readonly_fields = [
-        "resource",
-        "version_number",
-        "file_url",
-        "storage_key",
-        "original_name",
-        "content_type",
-        "size_bytes",
-        "sha256",
-    ]
+    # Versions never change once written (the model refuses it): show them, never edit.
+    readonly_fields = ["resource", *(name for name in ResourceVersion.immutable_fields if name != "resource_id")]
 
     def has_add_permission(self, request) -> bool:
         return False  # numbered gap-free under a row lock by create_resource_version only

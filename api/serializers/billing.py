@@ -3,6 +3,7 @@
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
+from api.serializers.paging import OffsetMetaSerializer, PageQuerySerializer
 from api.serializers.strict import StrictInputSerializer
 
 
@@ -59,28 +60,19 @@ class PaymentSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class PaymentsQuerySerializer(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, max_value=10_000, default=1)
-    page_size = serializers.IntegerField(min_value=1, max_value=100, default=20)
+class PaymentsQuerySerializer(PageQuerySerializer):
+    pass
 
 
 class WebhookReceivedSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["received"])
 
 
-PaymentsMeta = inline_serializer(
-    "PaymentsMeta",
-    {
-        "page": serializers.IntegerField(),
-        "page_size": serializers.IntegerField(),
-        "has_next": serializers.BooleanField(),
-    },
-)
 PaymentsEnvelope = inline_serializer(
     "PaymentsEnvelope",
     {
         "status": serializers.ChoiceField(choices=["ok"]),
         "data": PaymentSerializer(many=True),
-        "meta": PaymentsMeta,
+        "meta": OffsetMetaSerializer(),
     },
 )

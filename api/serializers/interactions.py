@@ -2,13 +2,12 @@
 
 from rest_framework import serializers
 
+from api.serializers.paging import PageQuerySerializer
 from api.serializers.strict import StrictInputSerializer
-from read_models.comments import MAX_PAGE_SIZE
 
 
-class CommentQuerySerializer(serializers.Serializer):
-    page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=1_000_000)
-    page_size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=MAX_PAGE_SIZE)
+class CommentQuerySerializer(PageQuerySerializer):
+    pass
 
 
 class CommentCreateInputSerializer(StrictInputSerializer):
@@ -29,12 +28,6 @@ class CommentSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     score = serializers.IntegerField()
     deleted = serializers.BooleanField()
-
-
-class CommentPageMetaSerializer(serializers.Serializer):
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
-    has_next = serializers.BooleanField()
 
 
 class VoteSerializer(serializers.Serializer):

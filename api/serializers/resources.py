@@ -2,8 +2,9 @@
 
 from rest_framework import serializers
 
+from api.serializers.paging import PageQuerySerializer
 from api.serializers.strict import StrictInputSerializer
-from read_models.feed import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, MAX_TAG_FILTERS, FeedCursor, InvalidCursor
+from read_models.feed import MAX_QUERY_LENGTH, MAX_TAG_FILTERS, FeedCursor, InvalidCursor
 from resources.models import Visibility
 
 # --- inputs -------------------------------------------------------------------------------
@@ -62,9 +63,7 @@ class DownloadQuerySerializer(serializers.Serializer):
     )
 
 
-class FeedQuerySerializer(serializers.Serializer):
-    page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=1_000_000)
-    page_size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=MAX_PAGE_SIZE)
+class FeedQuerySerializer(PageQuerySerializer):
     cursor = serializers.CharField(
         required=False,
         max_length=200,
@@ -123,13 +122,6 @@ class FeedItemSerializer(serializers.Serializer):
     visibility = serializers.ChoiceField(choices=VISIBILITY_CHOICES)
     created_at = serializers.DateTimeField()
     stats = FeedStatsSerializer()
-
-
-class FeedMetaSerializer(serializers.Serializer):
-    page = serializers.IntegerField(allow_null=True, help_text="null when paging by cursor")
-    page_size = serializers.IntegerField()
-    has_next = serializers.BooleanField()
-    next_cursor = serializers.CharField(allow_null=True)
 
 
 class AuthorRefSerializer(serializers.Serializer):

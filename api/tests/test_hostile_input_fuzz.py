@@ -24,8 +24,7 @@ from urllib.parse import quote
 
 import pytest
 import schemathesis
-from django.core import signals
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.exceptions import ParseError
@@ -39,6 +38,8 @@ from resources.tests.factories import ResourceFactory, ResourceVersionFactory
 from ressourcefy.wsgi import application
 from users.tests.factories import UserFactory
 
+# These tests call the WSGI application itself.
+pytestmark = pytest.mark.usefixtures("wsgi_keeps_test_connection")
 RAW_SCHEMA = schemathesis.openapi.from_wsgi("/schema/", application).raw_schema
 METHODS = ("get", "post", "put", "patch", "delete")
 OPERATIONS = [
@@ -167,17 +168,6 @@ def _assert_envelope(response, label: str) -> None:
         assert isinstance(error["details"], dict), f"{label}: {body!r:.300}"
     else:
         assert "data" in body, f"{label}: {body!r:.300}"
-
-
-@pytest.fixture(autouse=True)
-def _keep_the_test_connection():
-    """The WSGI handler's request_finished would close the connection holding the test's
-    transaction; Django's test Client detaches it the same way."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)

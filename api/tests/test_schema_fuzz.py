@@ -7,8 +7,6 @@ content type and body schema.
 
 import pytest
 import schemathesis
-from django.core import signals
-from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from rest_framework_simplejwt.tokens import AccessToken
@@ -27,6 +25,8 @@ from users.tests.factories import UserFactory
 # `negative_data_rejection` check is left out: DRF's CharField accepts 7 as "7" (lenient,
 # harmless), and when negative generation drops the Authorization header our injected
 # bearer puts it back, so that check would flag the harness, not the API.
+# These tests call the WSGI application itself.
+pytestmark = pytest.mark.usefixtures("wsgi_keeps_test_connection")
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -43,17 +43,6 @@ schema = schemathesis.openapi.from_wsgi("/schema/", application)
 def bearer(db) -> dict:
     user = UserFactory(username="fuzzer")
     return {"Authorization": f"Bearer {AccessToken.for_user(user)}"}
-
-
-@pytest.fixture(autouse=True)
-def _keep_the_test_connection():
-    """Calling the WSGI app fires request_finished, whose close_old_connections would close
-    the connection holding the test's transaction; Django's test Client detaches it too."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """POST /api/analytics/events/: a batch of client-side events, anonymous or signed in."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.views import APIView
 
@@ -11,8 +11,8 @@ from api.serializers.analytics import (
     AnalyticsAcceptedSerializer,
     AnalyticsBatchInputSerializer,
 )
-from api.serializers.envelope import ErrorEnvelopeSerializer
 from api.throttling import ScopedClientThrottle
+from api.views.common import refusal, validated
 from application.dto.analytics import AnalyticsEventItem, IngestAnalyticsEventsCommand
 from application.use_cases.ingest_analytics_events import ingest_analytics_events
 
@@ -29,11 +29,11 @@ class AnalyticsEventsView(APIView):
         request=AnalyticsBatchInputSerializer,
         responses={
             202: AnalyticsAcceptedEnvelopeSerializer,
-            400: OpenApiResponse(ErrorEnvelopeSerializer, description="validation_error, details per item"),
-            401: OpenApiResponse(ErrorEnvelopeSerializer, description="token_not_valid (a bad JWT)"),
-            413: OpenApiResponse(ErrorEnvelopeSerializer, description="request_too_large"),
-            415: OpenApiResponse(ErrorEnvelopeSerializer, description="unsupported_media_type"),
-            429: OpenApiResponse(ErrorEnvelopeSerializer, description="throttled"),
+            400: refusal("validation_error, details per item"),
+            401: refusal("token_not_valid (a bad JWT)"),
+            413: refusal("request_too_large"),
+            415: refusal("unsupported_media_type"),
+            429: refusal("throttled"),
         },
         examples=[
             OpenApiExample(
@@ -49,12 +49,11 @@ class AnalyticsEventsView(APIView):
         ],
     )
     def post(self, request):
-        batch = AnalyticsBatchInputSerializer(data=request.data)
-        batch.is_valid(raise_exception=True)
+        batch = validated(AnalyticsBatchInputSerializer, request.data)
         user = request.user
         result = ingest_analytics_events(
             IngestAnalyticsEventsCommand(
-                events=tuple(AnalyticsEventItem(**item) for item in batch.validated_data["events"]),
+                events=tuple(AnalyticsEventItem(**item) for item in batch["events"]),
                 user_id=user.pk if user.is_authenticated else None,
                 ip_address=client_ip(request),
                 user_agent=user_agent(request),

@@ -1,6 +1,6 @@
 """/api/auth/: sign-up, activation, sign-in, tokens, password reset, Google sign-in."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
 from api.responses import created, ok
@@ -20,9 +20,9 @@ from api.serializers.auth import (
     TokenInput,
     TokenPairOutput,
 )
-from api.serializers.envelope import ErrorEnvelopeSerializer as ErrorEnvelope
 from api.serializers.envelope import ok_envelope
 from api.throttling import AuthEmailThrottle, AuthIPThrottle, LoginEmailThrottle, LoginIPThrottle, TokenIPThrottle
+from api.views.common import refusal, validated
 from application.dto.commands import (
     ActivateUserCommand,
     AuthenticateUserCommand,
@@ -48,9 +48,8 @@ _TAGS = ["auth"]
 _TOKEN_QUERY = OpenApiParameter(
     "token", str, OpenApiParameter.QUERY, required=False, description="The token, instead of the body's `token`."
 )
-_ERR = ErrorEnvelope
-_VALIDATION = OpenApiResponse(_ERR, description="validation_error (details per field)")
-_THROTTLED = OpenApiResponse(_ERR, description="throttled")
+_VALIDATION = refusal("validation_error (details per field)")
+_THROTTLED = refusal("throttled")
 _RESEND_MESSAGE = "If this email belongs to an account that still needs activating, we have sent a new link."
 _RESET_MESSAGE = "If this email belongs to an account, we have sent a link to reset its password."
 
@@ -63,6 +62,20 @@ def _body_with_query_token(request) -> dict:
     return body
 
 
+def _documented(summary: str, request, answer: tuple, *, refusals: dict | None = None, token_in_query=False):
+    """`extend_schema` for an auth endpoint: its answer `(status, envelope name, serializer)`,
+    the validation and throttling refusals they all have, plus its own (which may replace the 400)."""
+    status, name, output = answer
+    responses = {status: ok_envelope(name, output()), 400: _VALIDATION, 429: _THROTTLED, **(refusals or {})}
+    return extend_schema(
+        tags=_TAGS,
+        summary=summary,
+        request=request,
+        parameters=[_TOKEN_QUERY] if token_in_query else None,
+        responses=dict(sorted(responses.items())),
+    )
+
+
 class _PublicView(APIView):
     # A stale Authorization header must not stop anyone from signing in again.
     authentication_classes: list = []
@@ -71,180 +84,130 @@ class _PublicView(APIView):
 class RegisterView(_PublicView):
     throttle_classes = [AuthIPThrottle, AuthEmailThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Create an account (activation mail follows)",
-        request=RegisterInput,
-        responses={
-            201: ok_envelope("RegisteredEnvelope", RegisteredOutput()),
-            400: _VALIDATION,
-            409: OpenApiResponse(_ERR, description="email_taken / username_taken"),
-            429: _THROTTLED,
-        },
+    @_documented(
+        "Create an account (activation mail follows)",
+        RegisterInput,
+        (201, "RegisteredEnvelope", RegisteredOutput),
+        refusals={409: refusal("email_taken / username_taken")},
     )
     def post(self, request):
-        data = RegisterInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = register_user(RegisterUserCommand(**data.validated_data))
+        result = register_user(RegisterUserCommand(**validated(RegisterInput, request.data)))
         return created(RegisteredOutput(result).data)
 
 
 class ActivateView(_PublicView):
     throttle_classes = [AuthIPThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Activate an account with the mailed token",
-        request=TokenInput,
-        parameters=[_TOKEN_QUERY],
-        responses={
-            200: ok_envelope("ActivatedEnvelope", ActivatedOutput()),
-            400: OpenApiResponse(_ERR, description="token_invalid / validation_error"),
-            429: _THROTTLED,
-        },
+    @_documented(
+        "Activate an account with the mailed token",
+        TokenInput,
+        (200, "ActivatedEnvelope", ActivatedOutput),
+        refusals={400: refusal("token_invalid / validation_error")},
+        token_in_query=True,
     )
     def post(self, request):
-        data = TokenInput(data=_body_with_query_token(request))
-        data.is_valid(raise_exception=True)
-        activated = activate_user(ActivateUserCommand(token=data.validated_data["token"]))
+        data = validated(TokenInput, _body_with_query_token(request))
+        activated = activate_user(ActivateUserCommand(token=data["token"]))
         return ok(ActivatedOutput({"activated": activated}).data)
 
 
 class ResendActivationView(_PublicView):
     throttle_classes = [AuthIPThrottle, AuthEmailThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Send the activation mail again (same answer for every email)",
-        request=EmailInput,
-        responses={200: ok_envelope("ResendEnvelope", MessageOutput()), 400: _VALIDATION, 429: _THROTTLED},
+    @_documented(
+        "Send the activation mail again (same answer for every email)",
+        EmailInput,
+        (200, "ResendEnvelope", MessageOutput),
     )
     def post(self, request):
-        data = EmailInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        resend_activation(ResendActivationCommand(email=data.validated_data["email"]))
+        resend_activation(ResendActivationCommand(email=validated(EmailInput, request.data)["email"]))
         return ok(MessageOutput({"message": _RESEND_MESSAGE}).data)
 
 
 class LoginView(_PublicView):
     throttle_classes = [LoginIPThrottle, LoginEmailThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Sign in with email and password",
-        request=LoginInput,
-        responses={
-            200: ok_envelope("LoginEnvelope", LoginOutput()),
-            400: _VALIDATION,
-            401: OpenApiResponse(_ERR, description="invalid_credentials"),
-            403: OpenApiResponse(_ERR, description="account_not_activated"),
-            429: _THROTTLED,
-        },
+    @_documented(
+        "Sign in with email and password",
+        LoginInput,
+        (200, "LoginEnvelope", LoginOutput),
+        refusals={401: refusal("invalid_credentials"), 403: refusal("account_not_activated")},
     )
     def post(self, request):
-        data = LoginInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = authenticate_user(AuthenticateUserCommand(**data.validated_data))
+        result = authenticate_user(AuthenticateUserCommand(**validated(LoginInput, request.data)))
         return ok(LoginOutput(result).data)
 
 
 class RefreshTokenView(_PublicView):
     throttle_classes = [TokenIPThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Exchange a refresh token for a new pair (the old one stops working)",
-        request=RefreshInput,
-        responses={
-            200: ok_envelope("TokenPairEnvelope", TokenPairOutput()),
-            400: _VALIDATION,
-            401: OpenApiResponse(_ERR, description="token_not_valid"),
-            429: _THROTTLED,
-        },
+    @_documented(
+        "Exchange a refresh token for a new pair (the old one stops working)",
+        RefreshInput,
+        (200, "TokenPairEnvelope", TokenPairOutput),
+        refusals={401: refusal("token_not_valid")},
     )
     def post(self, request):
-        data = RefreshInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        pair = refresh_tokens(RefreshTokensCommand(refresh_token=data.validated_data["refresh_token"]))
-        return ok(TokenPairOutput(pair).data)
+        refresh_token = validated(RefreshInput, request.data)["refresh_token"]
+        return ok(TokenPairOutput(refresh_tokens(RefreshTokensCommand(refresh_token=refresh_token))).data)
 
 
 class LogoutView(_PublicView):
     throttle_classes = [TokenIPThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Sign out: blacklist the refresh token",
-        request=RefreshInput,
-        responses={
-            200: ok_envelope("LoggedOutEnvelope", LoggedOutOutput()),
-            400: _VALIDATION,
-            401: OpenApiResponse(_ERR, description="token_not_valid"),
-            429: _THROTTLED,
-        },
+    @_documented(
+        "Sign out: blacklist the refresh token",
+        RefreshInput,
+        (200, "LoggedOutEnvelope", LoggedOutOutput),
+        refusals={401: refusal("token_not_valid")},
     )
     def post(self, request):
-        data = RefreshInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        logout(LogoutCommand(refresh_token=data.validated_data["refresh_token"]))
+        logout(LogoutCommand(refresh_token=validated(RefreshInput, request.data)["refresh_token"]))
         return ok(LoggedOutOutput({"logged_out": True}).data)
 
 
 class PasswordResetView(_PublicView):
     throttle_classes = [AuthIPThrottle, AuthEmailThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Mail a password reset link (same answer for every email)",
-        request=EmailInput,
-        responses={200: ok_envelope("PasswordResetEnvelope", MessageOutput()), 400: _VALIDATION, 429: _THROTTLED},
+    @_documented(
+        "Mail a password reset link (same answer for every email)",
+        EmailInput,
+        (200, "PasswordResetEnvelope", MessageOutput),
     )
     def post(self, request):
-        data = EmailInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        request_password_reset(RequestPasswordResetCommand(email=data.validated_data["email"]))
+        request_password_reset(RequestPasswordResetCommand(email=validated(EmailInput, request.data)["email"]))
         return ok(MessageOutput({"message": _RESET_MESSAGE}).data)
 
 
 class PasswordResetConfirmView(_PublicView):
     throttle_classes = [AuthIPThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Set a new password with the mailed token (works once)",
-        request=PasswordResetConfirmInput,
-        parameters=[_TOKEN_QUERY],
-        responses={
-            200: ok_envelope("PasswordResetDoneEnvelope", PasswordResetDoneOutput()),
-            400: OpenApiResponse(_ERR, description="token_invalid / validation_error (weak new_password)"),
-            429: _THROTTLED,
-        },
+    @_documented(
+        "Set a new password with the mailed token (works once)",
+        PasswordResetConfirmInput,
+        (200, "PasswordResetDoneEnvelope", PasswordResetDoneOutput),
+        refusals={400: refusal("token_invalid / validation_error (weak new_password)")},
+        token_in_query=True,
     )
     def post(self, request):
-        data = PasswordResetConfirmInput(data=_body_with_query_token(request))
-        data.is_valid(raise_exception=True)
-        confirm_password_reset(ConfirmPasswordResetCommand(**data.validated_data))
+        data = validated(PasswordResetConfirmInput, _body_with_query_token(request))
+        confirm_password_reset(ConfirmPasswordResetCommand(**data))
         return ok(PasswordResetDoneOutput({"password_reset": True}).data)
 
 
 class GoogleSignInView(_PublicView):
     throttle_classes = [AuthIPThrottle]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Sign in with a Google ID token (creates or links the account)",
-        request=GoogleSignInInput,
-        responses={
-            200: ok_envelope("GoogleLoginEnvelope", LoginOutput()),
-            400: _VALIDATION,
-            401: OpenApiResponse(_ERR, description="invalid_credentials: the ID token did not verify"),
-            429: _THROTTLED,
-            502: OpenApiResponse(_ERR, description="upstream_unavailable: Google's keys could not be fetched"),
-            503: OpenApiResponse(_ERR, description="google_sign_in_unavailable: GOOGLE_CLIENT_ID not set"),
+    @_documented(
+        "Sign in with a Google ID token (creates or links the account)",
+        GoogleSignInInput,
+        (200, "GoogleLoginEnvelope", LoginOutput),
+        refusals={
+            401: refusal("invalid_credentials: the ID token did not verify"),
+            502: refusal("upstream_unavailable: Google's keys could not be fetched"),
+            503: refusal("google_sign_in_unavailable: GOOGLE_CLIENT_ID not set"),
         },
     )
     def post(self, request):
-        data = GoogleSignInInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = google_sign_in(GoogleSignInCommand(id_token=data.validated_data["id_token"]))
-        return ok(LoginOutput(result).data)
+        id_token = validated(GoogleSignInInput, request.data)["id_token"]
+        return ok(LoginOutput(google_sign_in(GoogleSignInCommand(id_token=id_token))).data)

@@ -2,7 +2,7 @@
 
 from dataclasses import asdict
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +20,8 @@ from api.serializers.billing import (
     WebhookReceivedSerializer,
 )
 from api.serializers.envelope import ErrorEnvelopeSerializer, ok_envelope
+from api.serializers.paging import OffsetMetaSerializer
+from api.views.common import refusal, validated
 from application.dto.billing import (
     CancelSubscriptionCommand,
     ConfirmCheckoutCommand,
@@ -34,11 +36,8 @@ from read_models.billing import get_subscription, list_payments
 
 _ERRORS = {401: ErrorEnvelopeSerializer}
 _UPSTREAM = {
-    502: OpenApiResponse(ErrorEnvelopeSerializer, description="Stripe failed."),
-    503: OpenApiResponse(
-        ErrorEnvelopeSerializer,
-        description="Stripe could not be reached in time, or `billing_not_configured` (details name the settings).",
-    ),
+    502: refusal("Stripe failed."),
+    503: refusal("Stripe could not be reached in time, or `billing_not_configured` (details name the settings)."),
 }
 
 
@@ -53,19 +52,18 @@ class CheckoutView(APIView):
         responses={
             200: ok_envelope("CheckoutSessionEnvelope", CheckoutSessionSerializer()),
             400: ErrorEnvelopeSerializer,
-            409: OpenApiResponse(ErrorEnvelopeSerializer, description="already_subscribed"),
+            409: refusal("already_subscribed"),
             **_ERRORS,
             **_UPSTREAM,
         },
     )
     def post(self, request):
-        body = CheckoutRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = validated(CheckoutRequestSerializer, request.data)
         session = create_checkout_session(
             CreateCheckoutSessionCommand(
                 user=request.user,
                 idempotency_key=request.headers.get("Idempotency-Key", "")[:200],
-                **body.validated_data,
+                **body,
             )
         )
         return ok(CheckoutSessionSerializer(session).data)
@@ -82,15 +80,14 @@ class ConfirmCheckoutView(APIView):
             200: ok_envelope("CheckoutConfirmationEnvelope", CheckoutConfirmationSerializer()),
             400: ErrorEnvelopeSerializer,
             404: ErrorEnvelopeSerializer,
-            409: OpenApiResponse(ErrorEnvelopeSerializer, description="checkout_incomplete"),
+            409: refusal("checkout_incomplete"),
             **_ERRORS,
             **_UPSTREAM,
         },
     )
     def post(self, request):
-        body = ConfirmCheckoutRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        confirmation = confirm_checkout(ConfirmCheckoutCommand(user=request.user, **body.validated_data))
+        body = validated(ConfirmCheckoutRequestSerializer, request.data)
+        confirmation = confirm_checkout(ConfirmCheckoutCommand(user=request.user, **body))
         return ok(CheckoutConfirmationSerializer(asdict(confirmation)).data)
 
 
@@ -108,8 +105,8 @@ class StripeWebhookView(APIView):
         parameters=[OpenApiParameter("Stripe-Signature", str, OpenApiParameter.HEADER, required=True)],
         responses={
             200: WebhookReceivedSerializer,
-            400: OpenApiResponse(ErrorEnvelopeSerializer, description="invalid_signature"),
-            500: OpenApiResponse(ErrorEnvelopeSerializer, description="processing failed; Stripe redelivers"),
+            400: refusal("invalid_signature"),
+            500: refusal("processing failed; Stripe redelivers"),
         },
     )
     def post(self, request):
@@ -140,7 +137,7 @@ class CancelSubscriptionView(APIView):
         request=None,
         responses={
             200: ok_envelope("CanceledSubscriptionEnvelope", SubscriptionSerializer()),
-            404: OpenApiResponse(ErrorEnvelopeSerializer, description="no_active_subscription"),
+            404: refusal("no_active_subscription"),
             **_ERRORS,
             **_UPSTREAM,
         },
@@ -160,8 +157,6 @@ class PaymentsView(APIView):
         responses={200: PaymentsEnvelope, 400: ErrorEnvelopeSerializer, **_ERRORS},
     )
     def get(self, request):
-        query = PaymentsQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        page = list_payments(user=request.user, **query.validated_data)
-        meta = {"page": page.page, "page_size": page.page_size, "has_next": page.has_next}
-        return ok(PaymentSerializer(page.items, many=True).data, meta=meta)
+        query = validated(PaymentsQuerySerializer, request.query_params)
+        page = list_payments(user=request.user, **query)
+        return ok(PaymentSerializer(page.items, many=True).data, meta=OffsetMetaSerializer(page.meta).data)

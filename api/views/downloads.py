@@ -9,9 +9,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from api.responses import ok
-from api.serializers.envelope import ErrorEnvelopeSerializer
 from api.serializers.envelope import ok_envelope as envelope
 from api.serializers.resources import DownloadLinkSerializer, DownloadQuerySerializer
+from api.views.common import refusal, validated
 from application.dto.resources import IssueDownloadLinkCommand, OpenDownloadCommand
 from application.use_cases.issue_download_link import issue_download_link
 from application.use_cases.open_download import open_download
@@ -22,17 +22,16 @@ _REDIRECT = OpenApiResponse(
 _DOWNLOAD_RESPONSES = {
     200: envelope("DownloadLinkEnvelope", DownloadLinkSerializer()),
     302: _REDIRECT,
-    403: OpenApiResponse(ErrorEnvelopeSerializer, description="access_denied: premium without subscription"),
-    404: OpenApiResponse(ErrorEnvelopeSerializer, description="not_found: resource or version"),
+    403: refusal("access_denied: premium without subscription"),
+    404: refusal("not_found: resource or version"),
 }
 
 
 def _download_link_response(request, command: IssueDownloadLinkCommand):
-    query = DownloadQuerySerializer(data=request.query_params.dict())
-    query.is_valid(raise_exception=True)
+    query = validated(DownloadQuerySerializer, request.query_params.dict())
     link = issue_download_link(command)
     url = request.build_absolute_uri(link.url)
-    if query.validated_data["redirect"]:
+    if query["redirect"]:
         response = HttpResponseRedirect(url)
     else:
         response = ok(DownloadLinkSerializer({"url": url, "expires_at": link.expires_at}).data)
@@ -86,9 +85,9 @@ class FileDownloadView(APIView):
         parameters=[OpenApiParameter("token", OpenApiTypes.STR, OpenApiParameter.PATH)],
         responses={
             (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="attachment with the original name"),
-            403: OpenApiResponse(ErrorEnvelopeSerializer, description="link_invalid: tampered or not ours"),
-            404: OpenApiResponse(ErrorEnvelopeSerializer, description="not_found: the resource was deleted"),
-            410: OpenApiResponse(ErrorEnvelopeSerializer, description="link_expired: ask the download endpoint again"),
+            403: refusal("link_invalid: tampered or not ours"),
+            404: refusal("not_found: the resource was deleted"),
+            410: refusal("link_expired: ask the download endpoint again"),
         },
     )
     def get(self, request, token):

@@ -6,13 +6,14 @@ from api.responses import created, no_content, ok
 from api.serializers.envelope import ok_envelope as envelope
 from api.serializers.interactions import (
     CommentCreateInputSerializer,
-    CommentPageMetaSerializer,
     CommentQuerySerializer,
     CommentSerializer,
     VoteInputSerializer,
     VoteSerializer,
 )
-from api.views.resources import WriteView, errors, validated
+from api.serializers.paging import OffsetMetaSerializer
+from api.views.common import errors, validated
+from api.views.resources import WriteView
 from application.dto.resources import CreateCommentCommand, DeleteCommentCommand, VoteOnCommentCommand
 from application.exceptions import NotFound
 from application.use_cases.create_comment import create_comment
@@ -27,7 +28,7 @@ class ResourceCommentsView(WriteView):
         summary="A resource's comments, oldest first",
         parameters=[CommentQuerySerializer],
         responses={
-            200: envelope("CommentPageEnvelope", CommentSerializer(many=True), meta=CommentPageMetaSerializer()),
+            200: envelope("CommentPageEnvelope", CommentSerializer(many=True), meta=OffsetMetaSerializer()),
             **errors(400, 404),
         },
     )
@@ -38,7 +39,7 @@ class ResourceCommentsView(WriteView):
         )
         if page is None:
             raise NotFound("Resource not found.")
-        return ok(CommentSerializer(page.items, many=True).data, meta=CommentPageMetaSerializer(page.meta).data)
+        return ok(CommentSerializer(page.items, many=True).data, meta=OffsetMetaSerializer(page.meta).data)
 
     @extend_schema(
         tags=["interactions"],

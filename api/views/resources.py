@@ -1,18 +1,17 @@
 """Resources: the feed, detail, access, authors, tags, and the author's writes."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
 from api.parsers import StrictJSONParser
 from api.request_meta import client_ip, user_agent
 from api.responses import created, no_content, ok
-from api.serializers.envelope import ErrorEnvelopeSerializer
 from api.serializers.envelope import ok_envelope as envelope
+from api.serializers.paging import CursorMetaSerializer
 from api.serializers.resources import (
     AuthorProfileSerializer,
     FeedItemSerializer,
-    FeedMetaSerializer,
     FeedQuerySerializer,
     ResourceAccessSerializer,
     ResourceCreateInputSerializer,
@@ -27,6 +26,7 @@ from api.serializers.resources import (
 )
 from api.throttling import ScopedClientThrottle
 from api.uploads import StreamingMultiPartParser, file_upload
+from api.views.common import errors, refusal, validated
 from application.dto.resources import (
     AccessResourceCommand,
     CreateResourceCommand,
@@ -44,22 +44,6 @@ from read_models.author_profile import get_author_profile
 from read_models.feed import list_feed
 from read_models.resource_detail import get_resource_detail
 from read_models.tags import list_tags
-
-ERRORS = {
-    400: OpenApiResponse(ErrorEnvelopeSerializer, description="validation_error"),
-    401: OpenApiResponse(ErrorEnvelopeSerializer, description="not_authenticated / token_not_valid"),
-    403: OpenApiResponse(ErrorEnvelopeSerializer, description="permission_denied"),
-    404: OpenApiResponse(ErrorEnvelopeSerializer, description="not_found"),
-    413: OpenApiResponse(ErrorEnvelopeSerializer, description="file_too_large: over UPLOAD_MAX_BYTES"),
-    415: OpenApiResponse(
-        ErrorEnvelopeSerializer, description="unsupported_file_type (content), or unsupported_media_type (body)"
-    ),
-    429: OpenApiResponse(ErrorEnvelopeSerializer, description="throttled"),
-}
-
-
-def errors(*statuses: int) -> dict:
-    return {status: ERRORS[status] for status in statuses}
 
 
 class WriteRateThrottle(ScopedClientThrottle):
@@ -197,7 +181,7 @@ class FeedView(APIView):
         summary="Feed of public and premium resources: newest first, or searched and filtered",
         parameters=[FeedQuerySerializer],
         responses={
-            200: envelope("FeedPageEnvelope", FeedItemSerializer(many=True), meta=FeedMetaSerializer()),
+            200: envelope("FeedPageEnvelope", FeedItemSerializer(many=True), meta=CursorMetaSerializer()),
             **errors(400),
         },
     )
@@ -211,7 +195,7 @@ class FeedView(APIView):
             tags=tuple(query["tag"]),
             author_id=query.get("author"),
         )
-        return ok(FeedItemSerializer(page.items, many=True).data, meta=FeedMetaSerializer(page.meta).data)
+        return ok(FeedItemSerializer(page.items, many=True).data, meta=CursorMetaSerializer(page.meta).data)
 
 
 class ResourceDetailView(APIView):
@@ -233,8 +217,8 @@ class ResourceAccessView(APIView):
         summary="The latest file of a resource the viewer may open",
         responses={
             200: envelope("ResourceAccessEnvelope", ResourceAccessSerializer()),
-            403: OpenApiResponse(ErrorEnvelopeSerializer, description="access_denied: premium without subscription"),
-            404: ERRORS[404],
+            403: refusal("access_denied: premium without subscription"),
+            **errors(404),
         },
     )
     def get(self, request, resource_id):
@@ -260,9 +244,3 @@ class AuthorProfileView(APIView):
         if profile is None:
             raise NotFound("Author not found.")
         return ok(AuthorProfileSerializer(profile).data)
-
-
-def validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)

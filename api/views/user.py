@@ -1,13 +1,13 @@
 """/api/user/: the signed-in user, their profile and interests."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from api.responses import ok
-from api.serializers.envelope import ErrorEnvelopeSerializer as ErrorEnvelope
 from api.serializers.envelope import ok_envelope
 from api.serializers.user import InterestsInput, InterestsOutput, MeOutput, ProfileInput, ProfileOutput
+from api.views.common import refusal, validated
 from application.dto.commands import SetInterestsCommand, UpdateProfileCommand
 from application.exceptions import NotAuthenticated
 from application.use_cases.set_interests import set_interests
@@ -15,7 +15,7 @@ from application.use_cases.update_profile import update_profile
 from read_models.users import get_current_user
 
 _TAGS = ["user"]
-_UNAUTHENTICATED = OpenApiResponse(ErrorEnvelope, description="not_authenticated / token_not_valid")
+_UNAUTHENTICATED = refusal("not_authenticated / token_not_valid")
 
 
 class MeView(APIView):
@@ -42,15 +42,14 @@ class ProfileView(APIView):
         request=ProfileInput,
         responses={
             200: ok_envelope("ProfileEnvelope", ProfileOutput()),
-            400: OpenApiResponse(ErrorEnvelope, description="validation_error"),
+            400: refusal("validation_error"),
             401: _UNAUTHENTICATED,
-            409: OpenApiResponse(ErrorEnvelope, description="username_taken"),
+            409: refusal("username_taken"),
         },
     )
     def patch(self, request):
-        data = ProfileInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = update_profile(UpdateProfileCommand(user_id=request.user.pk, changes=dict(data.validated_data)))
+        data = validated(ProfileInput, request.data)
+        result = update_profile(UpdateProfileCommand(user_id=request.user.pk, changes=dict(data)))
         return ok(ProfileOutput(result).data)
 
 
@@ -63,14 +62,11 @@ class InterestsView(APIView):
         request=InterestsInput,
         responses={
             200: ok_envelope("InterestsEnvelope", InterestsOutput()),
-            400: OpenApiResponse(ErrorEnvelope, description="validation_error (unknown tag slugs)"),
+            400: refusal("validation_error (unknown tag slugs)"),
             401: _UNAUTHENTICATED,
         },
     )
     def put(self, request):
-        data = InterestsInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = set_interests(
-            SetInterestsCommand(user_id=request.user.pk, tag_slugs=tuple(data.validated_data["tags"]))
-        )
+        data = validated(InterestsInput, request.data)
+        result = set_interests(SetInterestsCommand(user_id=request.user.pk, tag_slugs=tuple(data["tags"])))
         return ok(InterestsOutput(result).data)

@@ -1,6 +1,6 @@
 """Who may see, open and change a resource."""
 
-from application.exceptions import NotFound, PermissionDenied
+from application.exceptions import AccessDenied, NotFound, PermissionDenied
 from monetization.access import may_open_files
 from resources.models import Resource, Visibility
 
@@ -21,6 +21,16 @@ def can_access_resource(user, resource: Resource) -> bool:
     if not can_view_resource(user, resource):
         return False
     return may_open_files(user, author_id=resource.author_id, visibility=resource.visibility)
+
+
+def openable_resource_or_refuse(user, resource: Resource | None) -> Resource:
+    """The resource if `user` may open its files; 404 when it is unknown or hidden from them,
+    403 access_denied when it is premium and they hold no premium."""
+    if resource is None or not can_view_resource(user, resource):
+        raise NotFound("Resource not found.")
+    if not can_access_resource(user, resource):
+        raise AccessDenied("An active premium subscription is required to open this resource.")
+    return resource
 
 
 def authored_resource_or_refuse(user, resource: Resource | None) -> Resource:

@@ -2,19 +2,15 @@
 
 from analytics.services.track_event import TrackedEvent, track_event
 from application.dto.resources import AccessResourceCommand, ResourceAccess
-from application.exceptions import AccessDenied, NotFound
-from application.policies.resource_policy import can_access_resource, can_view_resource
+from application.exceptions import NotFound
+from application.policies.resource_policy import openable_resource_or_refuse
 from resources.files.links import download_path
 from resources.models import Resource
 
 
 def access_resource(command: AccessResourceCommand) -> ResourceAccess:
     user = command.user
-    resource = Resource.objects.filter(pk=command.resource_id).first()
-    if resource is None or not can_view_resource(user, resource):
-        raise NotFound("Resource not found.")
-    if not can_access_resource(user, resource):
-        raise AccessDenied("An active premium subscription is required to open this resource.")
+    resource = openable_resource_or_refuse(user, Resource.objects.filter(pk=command.resource_id).first())
     version = resource.versions.order_by("-version_number").first()
     if version is None:
         raise NotFound("This resource has no file yet.")

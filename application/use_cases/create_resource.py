@@ -3,11 +3,10 @@
 from django.db import transaction
 
 from application.dto.resources import CreateResourceCommand, ResourceWritten
-from application.exceptions import ValidationFailed
+from application.use_cases._tags import tags_or_refuse
 from application.use_cases._uploads import checked_upload, release_upload
 from resources.services.create_resource import create_resource as create_resource_service
 from resources.services.hosted_files import stored_object
-from resources.services.tags import find_tags
 
 
 def create_resource(command: CreateResourceCommand) -> ResourceWritten:
@@ -30,10 +29,3 @@ def create_resource(command: CreateResourceCommand) -> ResourceWritten:
     finally:
         release_upload(command.upload)
     return ResourceWritten(resource_id=resource.pk)
-
-
-def tags_or_refuse(slugs):
-    tags, unknown = find_tags(slugs)
-    if unknown:
-        raise ValidationFailed(details={"tags": [f"Unknown tag: {slug}" for slug in unknown]})
-    return tags

@@ -16,18 +16,12 @@ from django.db import transaction
 
 from application.adapters import stripe_service
 from application.dto.billing import HandleStripeWebhookCommand, WebhookReceipt
-from application.exceptions import ApplicationError, BillingNotConfigured
+from application.exceptions import ApplicationError, BillingNotConfigured, WebhookProcessingFailed
 from core.metrics import stripe_webhook_last_received_timestamp_seconds, webhook_processing_latency
 from monetization.services import webhook_events
 from monetization.services.stripe_events import Needs, StripeContext, fetch_plan
 
 logger = logging.getLogger(__name__)
-
-
-class WebhookProcessingFailed(ApplicationError):
-    code = "webhook_processing_failed"
-    http_status = 500
-    default_message = "The event could not be processed; it was recorded and will be retried."
 
 
 def handle_stripe_webhook(command: HandleStripeWebhookCommand) -> WebhookReceipt:

@@ -12,13 +12,7 @@ from analytics.services.client_events import (
 )
 from analytics.services.track_event import TrackedEvent, track_events
 from application.dto.analytics import AnalyticsIngestResult, IngestAnalyticsEventsCommand
-from application.exceptions import ApplicationError, ValidationFailed
-
-
-class AnalyticsBatchTooLarge(ApplicationError):
-    code = "payload_too_large"
-    http_status = 413
-    default_message = "The events of one call are too large together."
+from application.exceptions import AnalyticsBatchTooLarge, ValidationFailed
 
 
 def ingest_analytics_events(command: IngestAnalyticsEventsCommand) -> AnalyticsIngestResult:

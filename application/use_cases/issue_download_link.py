@@ -7,8 +7,8 @@ whoever loses access gets no new link from the moment they lose it.
 from django.db import transaction
 
 from application.dto.resources import DownloadLink, IssueDownloadLinkCommand
-from application.exceptions import AccessDenied, NotFound
-from application.policies.resource_policy import can_access_resource, can_view_resource
+from application.exceptions import NotFound
+from application.policies.resource_policy import openable_resource_or_refuse
 from resources.files.links import issue_link
 from resources.models import Resource
 from resources.services.record_download import record_download
@@ -16,11 +16,7 @@ from resources.services.record_download import record_download
 
 def issue_download_link(command: IssueDownloadLinkCommand) -> DownloadLink:
     user = command.user
-    resource = Resource.objects.filter(pk=command.resource_id).first()
-    if resource is None or not can_view_resource(user, resource):
-        raise NotFound("Resource not found.")
-    if not can_access_resource(user, resource):
-        raise AccessDenied("An active premium subscription is required to open this resource.")
+    resource = openable_resource_or_refuse(user, Resource.objects.filter(pk=command.resource_id).first())
     versions = resource.versions.all()
     if command.version_number is None:
         version = versions.order_by("-version_number").first()

@@ -4,7 +4,7 @@ from django.db import transaction
 
 from application.dto.resources import ResourceWritten, UpdateResourceCommand
 from application.use_cases._locked_rows import lock_authored_resource
-from application.use_cases.create_resource import tags_or_refuse
+from application.use_cases._tags import tags_or_refuse
 from resources.services.update_resource import update_resource as update_resource_service
 
 

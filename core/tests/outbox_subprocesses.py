@@ -11,6 +11,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from collections import defaultdict
 from contextlib import closing
 from pathlib import Path
@@ -19,6 +20,16 @@ from django.conf import settings
 from django.db import connection
 
 HANDLERS_MODULE = "core.tests.outbox_recording_handlers"
+
+
+def wait_until(condition, *, timeout: float, step: float = 0.05) -> bool:
+    """Poll `condition` until it holds or `timeout` seconds pass; its last answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return condition()
 
 
 class WorkerDatabase:

@@ -13,18 +13,16 @@ from django.db import connection
 from django.utils import timezone
 
 from core.models import OutboxEvent, ProcessedEvent, Tag
-from core.tests.outbox_subprocesses import WorkerDatabase, dispatches, loaded, run_worker_once, start_worker
+from core.tests.outbox_subprocesses import (
+    WorkerDatabase,
+    dispatches,
+    loaded,
+    run_worker_once,
+    start_worker,
+    wait_until,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_until(condition, *, timeout: float, step: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return condition()
 
 
 def create_event(event_type: str) -> OutboxEvent:

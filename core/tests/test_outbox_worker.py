@@ -13,18 +13,9 @@ from django.db import connection, transaction
 from core import outbox
 from core.models import OutboxEvent
 from core.outbox import OutboxWorker, emit_event, handles
-from core.tests.outbox_subprocesses import WorkerDatabase, dispatches, start_worker
+from core.tests.outbox_subprocesses import WorkerDatabase, dispatches, start_worker, wait_until
 
 ACTIVE = [OutboxEvent.Status.PENDING, OutboxEvent.Status.PROCESSING]
-
-
-def wait_until(condition, *, timeout: float, step: float = 0.01) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return condition()
 
 
 def run_in_thread(worker: OutboxWorker) -> threading.Thread:

@@ -4,6 +4,7 @@ from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
 from core.transactions import require_transaction
+from interactions import events
 from interactions.models import Comment
 
 
@@ -29,9 +30,9 @@ def create_comment(*, resource_id, author, content: str, parent_id=None) -> Comm
         after={"resource_id": str(resource_id), "parent_id": str(parent_id) if parent_id else None},
     )
     emit_event(
-        "comment",
+        events.COMMENT,
         comment.pk,
-        "comment.created",
+        events.COMMENT_CREATED,
         {
             "comment_id": str(comment.pk),
             "resource_id": str(resource_id),

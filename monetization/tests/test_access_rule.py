@@ -6,8 +6,15 @@ import itertools
 import pytest
 from django.utils import timezone
 
-from monetization.access import COVERAGE_BY_STATUS, access_until, grants_premium, premium_filter
+from monetization.access import (
+    COVERAGE_BY_STATUS,
+    access_until,
+    grants_premium,
+    premium_filter,
+    unpaid_trial_filter,
+)
 from monetization.models import Subscription
+from monetization.summaries import summarize
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +74,23 @@ def test_no_access_for_a_revoked_paid_period_or_a_status_without_coverage():
     assert access_until(row) is None
     for status in ("UNPAID", "INCOMPLETE", "INCOMPLETE_EXPIRED", "PAUSED", "EXPIRED"):
         assert access_until(Subscription(plan="PREMIUM", status=status, paid_through=NOW + 500 * HOUR)) is None
+
+
+def test_the_plan_summary_reads_the_same_rule():
+    rows = every_combination()
+    for now in (NOW, NOW + 80 * HOUR):
+        for row in rows:
+            summary = summarize(row, now)
+            assert (summary.access_until, summary.has_premium) == (access_until(row), grants_premium(row, now))
+
+
+def test_the_unpaid_trial_part_of_the_rule_is_exactly_the_trials_that_rest_on_no_payment():
+    rows = every_combination()
+    granted = Subscription.objects.granting_premium(NOW)
+    unpaid_trials = set(granted.filter(unpaid_trial_filter(NOW)).values_list("pk", flat=True))
+    expected = {
+        row.pk
+        for row in rows
+        if row.status == Subscription.Status.TRIALING and row.paid_through is None and grants_premium(row, NOW)
+    }
+    assert unpaid_trials == expected and expected

@@ -47,3 +47,58 @@ def test_legal_status_transitions_are_saved(start, target):
 
     payment.refresh_from_db()
     assert payment.status == target
+
+
+def loaded(payment: Payment) -> Payment:
+    return Payment.objects.get(pk=payment.pk)
+
+
+@pytest.mark.parametrize("source", [loaded, lambda created: created], ids=["loaded", "just created"])
+def test_saving_a_payment_is_one_update_with_no_re_read(source, django_assert_num_queries):
+    payment = source(PaymentFactory(status="PENDING"))
+    payment.transition_to("COMPLETED")
+    with django_assert_num_queries(1) as captured:
+        payment.save()
+    assert captured.captured_queries[0]["sql"].startswith("UPDATE")
+    payment.refresh_from_db()
+    assert payment.status == "COMPLETED"
+
+
+def test_the_guards_compare_with_what_the_last_save_wrote():
+    payment = loaded(PaymentFactory(status="PENDING"))
+    payment.transition_to("COMPLETED")
+    payment.save()
+    # A no-op from the status it was loaded with, but illegal from COMPLETED, the one saved since.
+    payment.status = "PENDING"
+    with pytest.raises(IllegalTransitionError):
+        payment.save()
+
+
+def test_a_field_deferred_at_load_then_changed_is_still_refused():
+    payment = Payment.objects.only("id", "status").get(pk=PaymentFactory().pk)
+    payment.amount_cents = 1
+    with pytest.raises(ImmutableFieldError):
+        payment.save()
+    payment.refresh_from_db()
+    assert payment.amount_cents == 2000
+
+
+def test_a_payment_changed_by_refresh_from_db_is_guarded_from_its_new_state():
+    payment = loaded(PaymentFactory(status="PENDING"))
+    Payment.objects.filter(pk=payment.pk).update(status="COMPLETED")
+    payment.refresh_from_db()
+    payment.status = "REFUNDED"  # legal from COMPLETED, illegal from PENDING
+    payment.save()
+    payment.refresh_from_db()
+    assert payment.status == "REFUNDED"
+
+
+def test_a_save_of_some_fields_leaves_the_others_as_stored():
+    payment = loaded(PaymentFactory(status="PENDING"))
+    payment.status = "COMPLETED"  # legal, but not written by this save
+    payment.refunded_cents = 0
+    payment.save(update_fields=["refunded_cents"])
+    payment.status = "FAILED"  # legal from PENDING, where the row still is; illegal from COMPLETED
+    payment.save()
+    payment.refresh_from_db()
+    assert payment.status == "FAILED"

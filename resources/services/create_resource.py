@@ -5,6 +5,7 @@ from core.models import Tag
 from core.outbox import emit_event
 from core.services.audit import audit_change
 from core.transactions import require_transaction
+from resources import events
 from resources.models import Resource, Visibility
 from resources.services.create_resource_version import append_version_locked
 from resources.services.hosted_files import HostedFile
@@ -36,7 +37,7 @@ def create_resource(
         after=resource_snapshot(resource, [t.slug for t in tags]),
     )
     if visibility != Visibility.PRIVATE:
-        emit_event("resource", resource.pk, "resource.published", published_payload(resource))
+        emit_event(events.RESOURCE, resource.pk, events.RESOURCE_PUBLISHED, published_payload(resource))
     if hosted is not None or file_url:
         # A freshly inserted row is invisible to other transactions: nobody else can number it.
         append_version_locked(

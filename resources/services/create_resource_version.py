@@ -6,6 +6,7 @@ from audit.models import AuditLog
 from core.outbox import emit_event
 from core.services.audit import audit_change
 from core.transactions import require_transaction
+from resources import events
 from resources.models import Resource, ResourceVersion
 from resources.services.hosted_files import HostedFile, hosted_fields
 
@@ -35,9 +36,9 @@ def append_version_locked(
         after={"resource_id": str(resource.pk), "version_number": version.version_number, **fields},
     )
     emit_event(
-        "resource",
+        events.RESOURCE,
         resource.pk,
-        "resource.version_created",
+        events.RESOURCE_VERSION_CREATED,
         {"resource_id": str(resource.pk), "version_id": str(version.pk), "version_number": version.version_number},
     )
     return version

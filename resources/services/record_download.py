@@ -1,15 +1,16 @@
 """A download link was handed out: the outbox event analytics counts downloads from."""
 
 from core.outbox import emit_event
+from resources import events
 from resources.models import ResourceVersion
 
 
 def record_download(*, version: ResourceVersion, viewer_id) -> None:
     """Joins the caller's transaction (`emit_event` refuses to run without one)."""
     emit_event(
-        "resource",
+        events.RESOURCE,
         version.resource_id,
-        "resource.downloaded",
+        events.RESOURCE_DOWNLOADED,
         {
             "resource_id": str(version.resource_id),
             "version_id": str(version.pk),

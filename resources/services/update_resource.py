@@ -5,6 +5,7 @@ from core.models import Tag
 from core.outbox import emit_event
 from core.services.audit import audit_change
 from core.transactions import require_transaction
+from resources import events
 from resources.models import Resource, Visibility
 from resources.services.create_resource import published_payload
 from resources.services.snapshot import resource_snapshot
@@ -37,5 +38,5 @@ def update_resource(*, resource: Resource, actor, fields: dict, tags: list[Tag] 
         after=resource_snapshot(resource, new_tags),
     )
     if not was_listed and resource.visibility != Visibility.PRIVATE:
-        emit_event("resource", resource.pk, "resource.published", published_payload(resource))
+        emit_event(events.RESOURCE, resource.pk, events.RESOURCE_PUBLISHED, published_payload(resource))
     return resource

@@ -5,6 +5,8 @@ import socket
 import boto3
 import pytest
 
+from resources.tests.uploads import bearer_client, upload_version
+
 BUCKET = "ressourcefy-test-files"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
 
@@ -59,3 +61,15 @@ def s3_bucket(moto_endpoint, settings):
 def bucket_keys(client) -> list[str]:
     listed = client.list_objects_v2(Bucket=BUCKET)
     return sorted(item["Key"] for item in listed.get("Contents", []))
+
+
+@pytest.fixture
+def failed_version_upload(resource, monkeypatch):
+    """Upload a version whose row fails to commit after its file was stored: what is left?"""
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away mid-insert")
+
+    monkeypatch.setattr("resources.services.create_resource_version.append_version_locked", broken)
+    with pytest.raises(RuntimeError):
+        upload_version(bearer_client(resource.author), resource.pk)

@@ -62,14 +62,7 @@ def test_a_premium_file_gets_no_link_without_access(s3_bucket, resource):
     assert download(bearer_client(UserFactory()), resource.pk).status_code == 403
 
 
-def test_a_version_that_fails_to_commit_leaves_nothing_in_the_bucket(s3_bucket, resource, monkeypatch):
-    def broken(**kwargs):
-        raise RuntimeError("database went away mid-insert")
-
-    monkeypatch.setattr("resources.services.create_resource_version.append_version_locked", broken)
-    with pytest.raises(RuntimeError):
-        upload_version(bearer_client(resource.author), resource.pk)
-
+def test_a_version_that_fails_to_commit_leaves_nothing_in_the_bucket(s3_bucket, failed_version_upload):
     assert bucket_keys(s3_bucket) == []
 
 

@@ -177,14 +177,7 @@ def test_only_the_author_may_upload_and_nothing_is_stored_otherwise(resource, _r
     assert not any(path.is_file() for path in _resource_storage.rglob("*"))
 
 
-def test_a_version_row_that_fails_to_commit_leaves_no_stored_object(resource, _resource_storage, monkeypatch):
-    def broken(**kwargs):
-        raise RuntimeError("database went away mid-insert")
-
-    monkeypatch.setattr("resources.services.create_resource_version.append_version_locked", broken)
-    with pytest.raises(RuntimeError):
-        upload_version(bearer_client(resource.author), resource.pk)
-
+def test_a_version_row_that_fails_to_commit_leaves_no_stored_object(_resource_storage, failed_version_upload):
     assert not any(path.is_file() for path in _resource_storage.rglob("*"))
 
 

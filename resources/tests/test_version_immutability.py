@@ -27,3 +27,10 @@ def test_two_versions_cannot_share_a_number():
     ResourceVersionFactory(resource=resource, version_number=1)
     with pytest.raises(IntegrityError):
         ResourceVersion.objects.create(resource=resource, version_number=1, file_url="https://x.example.com/f")
+
+
+def test_saving_a_loaded_version_is_one_update_with_no_re_read(django_assert_num_queries):
+    version = ResourceVersion.objects.get(pk=ResourceVersionFactory(version_number=1).pk)
+    with django_assert_num_queries(1) as captured:
+        version.save()
+    assert captured.captured_queries[0]["sql"].startswith("UPDATE")

@@ -9,13 +9,6 @@ from core.transactions import require_transaction
 from users.models import Profile, User, UserInterest
 from users.services.registration import UsernameTaken, username_in_use
 
-
-class UnknownTags(Exception):
-    def __init__(self, slugs: list[str]):
-        self.slugs = slugs
-        super().__init__(", ".join(slugs))
-
-
 _EDITABLE = ("username", "bio", "avatar_url")
 
 
@@ -51,22 +44,17 @@ def update_profile(*, user: User, changes: dict) -> Profile:
     return profile
 
 
-def set_interests(*, user: User, tag_slugs: list[str]) -> list[Tag]:
-    """Replace the user's interests with exactly these tags; unknown slugs change nothing.
+def set_interests(*, user: User, tags: list[Tag]) -> list[Tag]:
+    """Replace the user's interests with exactly these tags.
 
     Precondition: the caller holds the user row lock (`lock_active_user`), which serialises two
     concurrent replacements of the same set.
     """
     require_transaction()
-    wanted_slugs = list(dict.fromkeys(tag_slugs))
-    tags = list(Tag.objects.filter(slug__in=wanted_slugs))
-    missing = sorted(set(wanted_slugs) - {tag.slug for tag in tags})
-    if missing:
-        raise UnknownTags(missing)
     current = dict(UserInterest.objects.filter(user=user).values_list("tag__slug", "tag_id"))
     wanted = {tag.slug: tag for tag in tags}
     removed = set(current) - set(wanted)
-    added = [wanted[slug] for slug in wanted_slugs if slug not in current]
+    added = [tag for tag in tags if tag.slug not in current]
     if removed:
         UserInterest.objects.filter(user=user, tag_id__in=[current[slug] for slug in removed]).delete()
     if added:

@@ -3,6 +3,9 @@
 import re
 
 from django.core import mail
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.outbox import process_outbox
 
@@ -12,6 +15,15 @@ _TOKEN_LINK = re.compile(r"(https?://\S+?)\?token=(\S+)")
 
 def post(client, path: str, body: dict | None = None, **extra):
     return client.post(path, body or {}, format="json", **extra)
+
+
+def statement_kinds(client, path: str, body: dict) -> list[str]:
+    """The kind (SELECT, INSERT, ...) of each SQL statement one POST runs, throttles reset first:
+    two answers that must not tell accounts apart must also run the same statements."""
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        post(client, path, body)
+    return [query["sql"].split()[0] for query in queries.captured_queries]
 
 
 def error_code(response) -> str:
