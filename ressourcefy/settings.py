@@ -277,6 +277,8 @@ STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 10)
 STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
 # run_checks' webhook_silence: no delivery for this long while subscriptions are open (0 = off).
 STRIPE_WEBHOOK_SILENCE_HOURS = env_int("STRIPE_WEBHOOK_SILENCE_HOURS", 24)
+# Looping outbox workers run reconcile_stripe this often (0 = off; docs/operations.md §4.4).
+STRIPE_RECONCILE_INTERVAL_MINUTES = env_int("STRIPE_RECONCILE_INTERVAL_MINUTES", 60)
 # --- Billing: stable schema names for the billing status enums.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
