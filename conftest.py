@@ -68,3 +68,35 @@ def _resource_storage(settings, tmp_path_factory):
         "resources": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": location}},
     }
     return location
+
+
+@pytest.fixture
+def database_for_threads(transactional_db, tmp_path):
+    """A database on which threads writing at once wait their turn, as in production.
+
+    PostgreSQL does so. The SQLite test database lives in memory in shared-cache mode, where
+    a second writer fails at once ("database table is locked") instead of waiting as it does
+    on a file: for the test every connection opens a file copy, copied back at the end.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    import sqlite3
+    from contextlib import closing
+
+    path = tmp_path / "threads.sqlite3"
+    connection.ensure_connection()
+    memory = connection.connection
+    with closing(sqlite3.connect(path)) as copy:
+        memory.backup(copy)
+    name = connection.settings_dict["NAME"]
+    connection.settings_dict["NAME"] = str(path)  # the dict every thread's connection is made from
+    connection.connection = None  # this thread's next query opens the file too
+    try:
+        yield
+    finally:
+        connection.close()
+        with closing(sqlite3.connect(path)) as copy:
+            copy.backup(memory)
+        connection.settings_dict["NAME"] = name
+        connection.connection = memory

@@ -9,3 +9,6 @@ class OperationsConfig(AppConfig):
 
     def ready(self) -> None:
         from operations import settings_checks  # noqa: F401 - registers the production start-up checks
+        from operations.periodic_tasks import register_periodic_tasks
+
+        register_periodic_tasks()

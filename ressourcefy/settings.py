@@ -248,6 +248,8 @@ STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 10)
 STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
 # run_checks' webhook_silence: no delivery for this long while subscriptions are open (0 = off).
 STRIPE_WEBHOOK_SILENCE_HOURS = env_int("STRIPE_WEBHOOK_SILENCE_HOURS", 24)
+# Looping outbox workers run reconcile_stripe this often (0 = off; docs/operations.md §4.4).
+STRIPE_RECONCILE_INTERVAL_MINUTES = env_int("STRIPE_RECONCILE_INTERVAL_MINUTES", 60)
 # Premium stays open this long past the paid period while a renewal is charged or retried.
 BILLING_RENEWAL_GRACE_HOURS = env_int("BILLING_RENEWAL_GRACE_HOURS", 72)
 # The local Stripe simulator (`manage.py stripe_sim`, debug only): its port and where it sends webhooks.

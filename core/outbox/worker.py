@@ -14,6 +14,7 @@ from django.utils import timezone
 from core.models import OutboxEvent
 from core.outbox.heartbeat import LeaseHeartbeat
 from core.outbox.leases import Claim, claim_batch, gives_up, next_due_at, record_completed, record_failed
+from core.outbox.periodic import PeriodicRunner
 from core.outbox.registry import Handler, LeaseLostError, UnknownEventTypeError, dispatch, time_limit_of
 from core.outbox.time_limit import HandlerTimeLimitExceeded, HandlerTimer
 from core.outbox.wakeup import Sleeper
@@ -135,6 +136,7 @@ class OutboxWorker:
         max_events: int | None = None,
         max_runtime: float | None = None,
         synchronous_commit: bool = False,
+        periodic: PeriodicRunner | None = None,
     ) -> None:
         self.worker_id = worker_id
         self.batch_size = batch_size
@@ -148,9 +150,12 @@ class OutboxWorker:
         self._stopping = threading.Event()
         self._sleeper = Sleeper()
         self._heartbeat = LeaseHeartbeat()
+        # The registered periodic tasks (Stripe reconciliation) run beside dispatch, never in its way.
+        self._periodic = PeriodicRunner() if periodic is None else periodic
 
     def stop(self) -> None:
-        """Finish the current batch, then return from `run`; safe from a signal handler."""
+        """Finish the current batch (and a running periodic task, for a bounded time), then return
+        from `run`; safe from a signal handler."""
         self._stopping.set()
         self._sleeper.wake()
 
@@ -160,6 +165,7 @@ class OutboxWorker:
         try:
             self._sleeper.listen()
             self._refresh_connection()
+            self._periodic.start()
             while not self._done(deadline):
                 limit = self.batch_size
                 if self.max_events is not None:
@@ -179,6 +185,7 @@ class OutboxWorker:
                     # Only after idling: a health check per batch would cost a round trip each.
                     self._refresh_connection()
         finally:
+            self._periodic.stop()
             self._heartbeat.close()
             self._sleeper.close()
         return self.processed

@@ -1,6 +1,7 @@
 """The simulator's HTTP handler: routes each request to the API, the hosted page, the dashboard or a move."""
 
 import json
+import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
@@ -19,10 +20,15 @@ class RecordedRequest:
     headers: dict[str, str]
 
 
+# The longest a held request waits for its release: a test that forgets to release still ends.
+MAX_HOLD_SECONDS = 60
+
+
 @dataclass
 class Fault:
     status: int = 0
     hang_seconds: float = 0.0
+    until: threading.Event | None = None  # answer only once the test sets it
 
 
 def handler_class(sim):
@@ -60,6 +66,8 @@ def handler_class(sim):
             fault = sim.record(RecordedRequest(self.command, split.path, params, dict(self.headers.items())))
             if fault and fault.hang_seconds:
                 time.sleep(fault.hang_seconds)
+            if fault and fault.until is not None:
+                fault.until.wait(timeout=MAX_HOLD_SECONDS)
             if fault and fault.status:
                 status, payload = api.error(fault.status, "Injected failure.", code="injected")
             else:

@@ -3,7 +3,7 @@ the dashboard at / and its buttons under /_sim/ (also what `manage.py stripe_sim
 
 Tests point `STRIPE_API_BASE` at it, so the real SDK (encoding, headers, error mapping) runs
 end to end. It records every API request and can be told to fail (`fail_next(status)`) or to
-hang past the client timeout (`hang_next(seconds)`).
+hang past the client timeout (`hang_next(seconds)`) or until the test releases it (`hold_next(event)`).
 """
 
 import json
@@ -88,6 +88,12 @@ class StripeSimulator:
         with self._lock:
             self._faults.extend([Fault()] * after)
             self._faults.extend(Fault(hang_seconds=seconds) for _ in range(times))
+
+    def hold_next(self, until: threading.Event, *, after: int = 0) -> None:
+        """Keep the next request (after `after` answered ones) waiting until `until` is set, then answer it."""
+        with self._lock:
+            self._faults.extend([Fault()] * after)
+            self._faults.append(Fault(until=until))
 
     def requests_to(self, method: str, path_prefix: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from core.outbox import OutboxWorker, _handlers, default_worker_id, process_outbox
+from core.outbox.periodic import enabled_tasks
 
 logger = logging.getLogger("core.outbox.worker")
 
@@ -100,6 +101,8 @@ def _log_start(worker_id: str, options: dict) -> None:
                 "lease_seconds": settings.OUTBOX_LEASE_SECONDS,
                 "max_retries": settings.OUTBOX_MAX_RETRIES,
             },
+            # Seconds between runs of each timed task this worker runs beside dispatch (loop only).
+            "periodic_tasks": {task.name: seconds for task, seconds in enabled_tasks()} if options["loop"] else {},
             "handlers": {
                 event_type: [f"{handler.__module__}.{handler.__qualname__}" for handler in handlers]
                 for event_type, handlers in sorted(_handlers.items())

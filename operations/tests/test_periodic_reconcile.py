@@ -1,0 +1,182 @@
+"""The outbox worker reconciles with Stripe every STRIPE_RECONCILE_INTERVAL_MINUTES, beside dispatch."""
+
+import io
+import logging
+import threading
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from core import outbox
+from core.models import OutboxEvent
+from core.outbox import OutboxWorker, emit_event, handles
+from monetization.access import holds_premium
+from monetization.models import WebhookEvent
+from monetization.tests.test_reconcile_stripe import buy, lock_held_elsewhere
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("database_for_threads")]
+FINISHED = "stripe reconcile finished"
+
+
+def wait_until(condition, *, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+class RunningWorker:
+    """`process_events --loop` on a thread of this process, stopped (and joined) by `stop()`."""
+
+    def __init__(self) -> None:
+        self.worker = OutboxWorker(worker_id="periodic-test", batch_size=10, interval=0.1)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.worker.run()
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.worker.stop()
+        self.thread.join(timeout=60)
+        assert not self.thread.is_alive()
+
+
+@pytest.fixture
+def reconcile_hourly(settings, fake_stripe):
+    settings.STRIPE_RECONCILE_INTERVAL_MINUTES = 60
+    settings.STRIPE_TIMEOUT_SECONDS = 60  # a held listing waits for the test, not for the client to give up
+    return fake_stripe
+
+
+@pytest.fixture
+def recorded():
+    """A throwaway event type whose handler records the events it was given; removed afterwards."""
+    seen: list[str] = []
+    handles("test.during_reconcile")(lambda event: seen.append(str(event.pk)))
+    yield seen
+    outbox._handlers.pop("test.during_reconcile", None)
+
+
+def messages(caplog) -> list[str]:
+    return [record.getMessage() for record in caplog.records]
+
+
+def periodic_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "outbox-periodic"]
+
+
+def test_a_running_worker_applies_the_events_whose_webhooks_never_arrived(reconcile_hourly, caplog):
+    caplog.set_level(logging.INFO)
+    user, _ = buy(reconcile_hourly)
+    assert not holds_premium(user)
+
+    worker = RunningWorker()
+    assert wait_until(lambda: FINISHED in messages(caplog))
+    worker.stop()
+
+    assert holds_premium(user)
+    assert WebhookEvent.objects.filter(source=WebhookEvent.Source.RECONCILE).exists()
+    (finished,) = [record for record in caplog.records if record.getMessage() == FINISHED]
+    assert finished.events_new == finished.events_fetched > 0
+    assert (finished.subscriptions_checked, finished.subscriptions_repaired) == (1, 0)
+
+
+def test_events_are_dispatched_while_the_reconcile_waits_on_a_slow_stripe(reconcile_hourly, recorded, caplog):
+    caplog.set_level(logging.INFO)
+    user, _ = buy(reconcile_hourly)
+    stripe_answers = threading.Event()
+    reconcile_hourly.hold_next(stripe_answers)  # the listing: Stripe takes its time
+
+    worker = RunningWorker()
+    try:
+        assert wait_until(lambda: reconcile_hourly.requests_to("GET", "/v1/events"))
+        with transaction.atomic():
+            emitted = [str(emit_event("TEST", i, "test.during_reconcile", {}).pk) for i in range(3)]
+        assert wait_until(lambda: sorted(recorded) == sorted(emitted))
+        assert wait_until(
+            lambda: OutboxEvent.objects.filter(pk__in=emitted, status=OutboxEvent.Status.COMPLETED).count() == 3
+        )
+        assert not stripe_answers.is_set() and FINISHED not in messages(caplog)  # still waiting on Stripe
+    finally:
+        stripe_answers.set()
+    assert wait_until(lambda: FINISHED in messages(caplog))
+    worker.stop()
+
+    assert holds_premium(user)
+
+
+def dispatched_one(recorded) -> bool:
+    """Emit an event and wait for the worker to dispatch it: its loop (and any periodic thread) runs."""
+    with transaction.atomic():
+        event_id = str(emit_event("TEST", "probe", "test.during_reconcile", {}).pk)
+    return wait_until(lambda: event_id in recorded)
+
+
+def test_with_the_interval_at_0_a_worker_runs_no_reconcile_thread(settings, fake_stripe, recorded):
+    settings.STRIPE_RECONCILE_INTERVAL_MINUTES = 0
+    buy(fake_stripe)
+    calls = len(fake_stripe.requests)
+
+    worker = RunningWorker()
+    assert dispatched_one(recorded)
+    running = periodic_threads()
+    worker.stop()
+
+    assert running == []
+    assert len(fake_stripe.requests) == calls
+
+
+def test_with_the_interval_on_the_worker_runs_one_reconcile_thread_and_stops_it(reconcile_hourly, recorded, caplog):
+    caplog.set_level(logging.INFO)
+    worker = RunningWorker()
+    assert dispatched_one(recorded)
+    assert wait_until(lambda: FINISHED in messages(caplog))
+    running = periodic_threads()
+    worker.stop()
+
+    assert len(running) == 1
+    assert not running[0].is_alive()
+
+
+def test_without_a_stripe_key_the_worker_does_not_reconcile(reconcile_hourly, settings, recorded):
+    settings.STRIPE_SECRET_KEY = ""
+    worker = RunningWorker()
+    assert dispatched_one(recorded)
+    running = periodic_threads()
+    worker.stop()
+
+    assert running == []
+    assert reconcile_hourly.requests == []
+
+
+def test_a_worker_finding_another_run_holding_the_lock_logs_it_without_an_error(reconcile_hourly, caplog):
+    caplog.set_level(logging.INFO)
+    user, _ = buy(reconcile_hourly)
+    skipped = "stripe reconcile skipped: another run holds the lock"
+
+    with lock_held_elsewhere():
+        worker = RunningWorker()
+        assert wait_until(lambda: skipped in messages(caplog))
+        worker.stop()
+
+    assert not holds_premium(user)
+    (record,) = [record for record in caplog.records if record.getMessage() == skipped]
+    assert record.levelno == logging.INFO
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_the_worker_start_line_names_the_reconcile_and_its_interval(reconcile_hourly, caplog):
+    caplog.set_level(logging.INFO, logger="core.outbox.worker")
+
+    call_command("process_events", "--loop", "--max-runtime", "0", stdout=io.StringIO())
+
+    (start,) = [record for record in caplog.records if record.getMessage() == "outbox worker started"]
+    assert start.periodic_tasks == {"stripe_reconcile": 3600.0}
