@@ -57,8 +57,8 @@ def main() -> int:
     try:
         data = fleet.prepare(buyers=int(duration * 1.5) + 50)
         fleet.start()
-        recorder = Recorder()
-        Mix.configure(Balancer(fleet.web_urls), fleet.stripe_sim_url, data)
+        recorder = Recorder(balancer=Balancer(fleet.web_urls))
+        Mix.configure(recorder.balancer, fleet.stripe_sim_url, data)
         environment = Environment(user_classes=[Visitor])
         environment.events.request.add_listener(recorder.on_request)
         runner = environment.create_local_runner()
@@ -70,18 +70,23 @@ def main() -> int:
         schedule.join(timeout=60)
         faults = schedule.value or []
         print("load done; waiting for the outbox to settle ...", flush=True)
-        settle_seconds = fleet.wait_until_settled(timeout=240)
+        settled = fleet.wait_until_settled(timeout=300)
     finally:
         fleet.stop()
     found = fleet.verify()
     problems = soak_report.failures(found)
     pauses = [(fault["start"], fault["end"]) for fault in faults if fault["kind"] == "PgBouncer pause"]
     summary = soak_report.summarize(recorder.rows, started, pauses)
+    summary["unanswered_requests"] = [
+        {"t": round(at - started, 2), "endpoint": name, "error": error} for at, name, error in recorder.unanswered
+    ]
+    if settled["webhooks"] < settled["stripe_events"]:
+        problems.append(f"{settled['stripe_events'] - settled['webhooks']} Stripe webhooks never received")
     if summary["unanswered_outside_pause"]:
         problems.append(f"{summary['unanswered_outside_pause']} requests got no answer outside the PgBouncer pause")
 
     soak_report.print_table(summary)
-    print_effects(found, settle_seconds)
+    print_effects(found, settled)
     for fault in faults:
         print(f"  {fault['start']:7.1f} s  {fault['kind']}: {fault['detail']} ({fault['end'] - fault['start']:.1f} s)")
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -90,7 +95,7 @@ def main() -> int:
         "summary": summary,
         "faults": faults,
         "effects": found,
-        "outbox_settled_after_seconds": settle_seconds,
+        "settled_after_the_load": settled,
         "problems": problems,
     }
     (RESULTS / "soak.json").write_text(json.dumps(result, indent=1, default=str))
@@ -137,10 +142,14 @@ def frange(start: float, stop: float, step: float) -> list[float]:
     return values
 
 
-def print_effects(found: dict, settle_seconds: float) -> None:
+def print_effects(found: dict, settled: dict) -> None:
     outbox, analytics, mail, billing = found["outbox"], found["analytics"], found["mail"], found["billing"]
     print(
-        f"outbox: {outbox['events']} events {outbox['by_status']}, settled {settle_seconds:.0f} s after the load; "
+        f"after the load: {settled['seconds']:.0f} s until {settled['unfinished']} events unfinished and "
+        f"{settled['webhooks']} of {settled['stripe_events']} Stripe webhooks received"
+    )
+    print(
+        f"outbox: {outbox['events']} events {outbox['by_status']}; "
         f"{outbox['redelivered']} delivered more than once after a kill ({outbox['lease_expirations']} leases expired)"
     )
     print(

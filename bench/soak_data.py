@@ -46,10 +46,10 @@ def prepare(*, resources: int, comments: int, readers: int, buyers: int) -> dict
     }
 
 
-def outbox_settled() -> dict:
-    """How many events are still to be dispatched (PENDING or PROCESSING)."""
+def progress() -> dict:
+    """Outbox events still to be dispatched (PENDING or PROCESSING), Stripe webhooks received."""
     unfinished = OutboxEvent.objects.filter(status__in=[OutboxEvent.Status.PENDING, OutboxEvent.Status.PROCESSING])
-    return {"unfinished": unfinished.count()}
+    return {"unfinished": unfinished.count(), "webhooks": WebhookEvent.objects.count()}
 
 
 def verify(mail_log: str) -> dict:

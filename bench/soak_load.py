@@ -26,10 +26,18 @@ class Balancer:
         self.hosts = list(hosts)
         self._in_rotation = list(hosts)
         self._turn = itertools.count()
+        self.in_flight = dict.fromkeys(hosts, 0)  # requests sent to each instance and not answered yet
 
     def pick(self) -> str:
         rotation = self._in_rotation
-        return rotation[next(self._turn) % len(rotation)]
+        host = rotation[next(self._turn) % len(rotation)]
+        self.in_flight[host] += 1
+        return host
+
+    def done(self, url: str) -> None:
+        for host in self.hosts:
+            if url.startswith(host + "/"):
+                self.in_flight[host] -= 1
 
     def drain(self, host: str) -> None:
         self._in_rotation = [other for other in self._in_rotation if other != host]
@@ -43,12 +51,20 @@ class Recorder:
     """Every request: (start, endpoint, milliseconds, status or 0 when no answer came)."""
 
     rows: list[tuple[float, str, float, int]] = field(default_factory=list)
+    # Why each unanswered request got nothing: (start, endpoint, the exception).
+    unanswered: list[tuple[float, str, str]] = field(default_factory=list)
 
-    def on_request(self, name, response_time, response, exception, start_time=None, **_):
+    balancer: Balancer | None = None
+
+    def on_request(self, name, response_time, response, exception, start_time=None, url="", **_):
+        if self.balancer is not None:
+            self.balancer.done(url)
         status = getattr(response, "status_code", 0) or 0
+        started = start_time or time.time() - response_time / 1000
         if exception is not None and status < 400:
             status = 0  # no answer: refused, reset or timed out
-        self.rows.append((start_time or time.time() - response_time / 1000, name, response_time, status))
+            self.unanswered.append((started, name, repr(exception)[:300]))
+        self.rows.append((started, name, response_time, status))
 
 
 class Mix:

@@ -149,7 +149,9 @@ class Fleet:
     def restart_web(self, index: int, balancer) -> str:
         url = self.web_urls[index]
         balancer.drain(url)
-        time.sleep(1)  # requests already sent to it finish
+        deadline = time.monotonic() + 60
+        while balancer.in_flight[url] > 0 and time.monotonic() < deadline:
+            time.sleep(0.1)  # requests already sent to it, queued ones too, are answered first
         old = self.webs[index]
         old.send_signal(signal.SIGTERM)
         old.wait(timeout=60)
@@ -167,14 +169,33 @@ class Fleet:
         )
 
     # --- afterwards --------------------------------------------------------------------
-    def wait_until_settled(self, *, timeout: float) -> float:
+    def wait_until_settled(self, *, timeout: float) -> dict:
+        """Until the outbox is empty and the simulator delivered every webhook (or `timeout`)."""
         started = time.monotonic()
-        while time.monotonic() - started < timeout:
-            if self.django("from bench.soak_data import outbox_settled\nresult = outbox_settled()")["unfinished"] == 0:
-                break
+        while True:
+            done = self.django("from bench.soak_data import progress\nresult = progress()")
+            done["stripe_events"] = self.stripe_event_count()
+            done["seconds"] = round(time.monotonic() - started, 1)
+            if done["unfinished"] == 0 and done["webhooks"] >= done["stripe_events"]:
+                return done
+            if done["seconds"] > timeout:
+                return done
             time.sleep(5)
-        time.sleep(5)  # the simulator's last webhook retries
-        return time.monotonic() - started
+
+    def stripe_event_count(self) -> int:
+        """Events the simulator created, each one a webhook to deliver (paged as Stripe pages them)."""
+        count, after = 0, ""
+        while True:
+            request = urllib.request.Request(  # noqa: S310 - the loopback simulator
+                f"{self.stripe_sim_url}/v1/events?limit=100" + (f"&starting_after={after}" if after else ""),
+                headers={"Authorization": "Bearer sk_test_soak"},
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                page = json.loads(response.read())
+            count += len(page["data"])
+            if not page["has_more"] or not page["data"]:
+                return count
+            after = page["data"][-1]["id"]
 
     def verify(self) -> dict:
         return self.django(f"from bench.soak_data import verify\nresult = verify({str(self.mail_log)!r})")

@@ -99,6 +99,7 @@ USE_TZ = True
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 # "transaction" when DATABASE_URL leads through a transaction-pooling PgBouncer; "" when direct.
 DATABASE_POOLER = env_str("DATABASE_POOLER")
+DATABASE_LISTEN_URL = env_str("DATABASE_LISTEN_URL")  # the outbox worker's LISTEN: a direct address
 if DATABASE_POOLER not in ("", "transaction"):
     raise ImproperlyConfigured(f'DATABASE_POOLER must be "transaction" or unset, got {DATABASE_POOLER!r}')
 DATABASES = {
@@ -122,7 +123,7 @@ else:
     # The outbox worker's LISTEN needs a session of its own: a direct connection, never the pooler.
     # Only its connection parameters are used; in tests it names the test database (a mirror).
     DATABASES["listen"] = {
-        **dj_database_url.parse(env_str("DATABASE_LISTEN_URL", DATABASE_URL)),
+        **dj_database_url.parse(DATABASE_LISTEN_URL or DATABASE_URL),
         "OPTIONS": {"connect_timeout": DATABASES["default"]["OPTIONS"]["connect_timeout"]},
         "TEST": {"MIRROR": "default"},
     }
