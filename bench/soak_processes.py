@@ -138,13 +138,24 @@ class Fleet:
         return self._spawn(f"worker{index}", [PYTHON, "manage.py", "process_events", "--loop"], self.env())
 
     # --- faults ------------------------------------------------------------------------
-    def kill_worker(self, index: int) -> str:
+    def kill_worker(self, index: int, *, wait_for_claim: float = 30) -> str:
+        """SIGKILL worker `index`, preferably while it holds claimed events (waiting up to
+        `wait_for_claim` s for one), so that its leases expire and another worker redelivers."""
         victim = self.workers[index]
+        deadline = time.monotonic() + wait_for_claim
+        while (held := self._claims_of(victim.pid)) == 0 and time.monotonic() < deadline:
+            pass  # each look is a psql round trip, tens of milliseconds
         victim.send_signal(signal.SIGKILL)
         victim.wait()
         time.sleep(2)  # systemd's RestartSec, shortened
         self.workers[index] = self._start_worker(index)
-        return f"worker {index} (pid {victim.pid}) killed, restarted as pid {self.workers[index].pid}"
+        holding = f"holding {held} claimed events" if held else f"idle (no claim within {wait_for_claim:g} s)"
+        return f"worker {index} (pid {victim.pid}) killed {holding}, restarted as pid {self.workers[index].pid}"
+
+    def _claims_of(self, pid: int) -> int:
+        sql = f"SELECT count(*) FROM core_outboxevent WHERE status = 'PROCESSING' AND locked_by LIKE '%:{pid}'"
+        command = ["psql", "-tAq", "-h", "127.0.0.1", "-U", "postgres", "-d", self.database, "-c", sql]
+        return int(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip() or 0)
 
     def restart_web(self, index: int, balancer) -> str:
         url = self.web_urls[index]
