@@ -117,9 +117,11 @@ def run_schedule(fleet: Fleet, balancer: Balancer, started: float, duration: flo
         gevent.sleep(max(0.0, started + at - time.time()))
         start = time.time() - started
         if kind == "kill":
-            detail = fleet.kill_worker(victim % 2)
+            detail, killed_at = fleet.kill_worker(victim % 2)
             victim += 1
-            faults.append({"kind": "worker SIGKILL", "start": start, "end": time.time() - started, "detail": detail})
+            # From the signal (after waiting for the victim to hold a claim) to the restart.
+            kill = {"start": killed_at - started, "end": time.time() - started, "scheduled": start}
+            faults.append({"kind": "worker SIGKILL", **kill, "detail": detail})
         elif kind == "web":
             detail = fleet.restart_web(0, balancer)
             faults.append({"kind": "web restart", "start": start, "end": time.time() - started, "detail": detail})

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,6 +16,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from bench.read_paths import wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -123,7 +124,7 @@ class Fleet:
             self.webs[index] = self._start_web(index)
             self.workers[index] = self._start_worker(index)
         for url in [*self.web_urls, self.stripe_sim_url]:
-            wait_until_up(url + ("/health/live/" if url != self.stripe_sim_url else "/"))
+            wait_until_up(url + ("/health/live/" if url != self.stripe_sim_url else "/"), timeout=60)
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = open(self.scratch / f"{name}.log", "ab")  # noqa: SIM115 - the child keeps it
@@ -138,19 +139,22 @@ class Fleet:
         return self._spawn(f"worker{index}", [PYTHON, "manage.py", "process_events", "--loop"], self.env())
 
     # --- faults ------------------------------------------------------------------------
-    def kill_worker(self, index: int, *, wait_for_claim: float = 30) -> str:
+    def kill_worker(self, index: int, *, wait_for_claim: float = 30) -> tuple[str, float]:
         """SIGKILL worker `index`, preferably while it holds claimed events (waiting up to
-        `wait_for_claim` s for one), so that its leases expire and another worker redelivers."""
+        `wait_for_claim` s for one), so that its leases expire and another worker redelivers.
+        Returns what happened and when (time.time()) the signal was sent."""
         victim = self.workers[index]
         deadline = time.monotonic() + wait_for_claim
         while (held := self._claims_of(victim.pid)) == 0 and time.monotonic() < deadline:
             pass  # each look is a psql round trip, tens of milliseconds
         victim.send_signal(signal.SIGKILL)
+        killed_at = time.time()
         victim.wait()
         time.sleep(2)  # systemd's RestartSec, shortened
         self.workers[index] = self._start_worker(index)
         holding = f"holding {held} claimed events" if held else f"idle (no claim within {wait_for_claim:g} s)"
-        return f"worker {index} (pid {victim.pid}) killed {holding}, restarted as pid {self.workers[index].pid}"
+        detail = f"worker {index} (pid {victim.pid}) killed {holding}, restarted as pid {self.workers[index].pid}"
+        return detail, killed_at
 
     def _claims_of(self, pid: int) -> int:
         sql = f"SELECT count(*) FROM core_outboxevent WHERE status = 'PROCESSING' AND locked_by LIKE '%:{pid}'"
@@ -167,7 +171,7 @@ class Fleet:
         old.send_signal(signal.SIGTERM)
         old.wait(timeout=60)
         self.webs[index] = self._start_web(index)
-        wait_until_up(url + "/health/live/")
+        wait_until_up(url + "/health/live/", timeout=60)
         balancer.restore(url)
         return f"web {index} drained, stopped (pid {old.pid}), started (pid {self.webs[index].pid})"
 
@@ -224,17 +228,3 @@ class Fleet:
         pid_file = self.scratch / "pgbouncer" / "pgbouncer.pid"
         if pid_file.exists():
             os.kill(int(pid_file.read_text()), signal.SIGTERM)
-
-    def cleanup(self) -> None:
-        shutil.rmtree(self.scratch, ignore_errors=True)
-
-
-def wait_until_up(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback health probe
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"nothing answered {url}")
