@@ -22,6 +22,28 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, plus: behind a pooler, end its server sessions before the drop.
+
+    A transaction pooler keeps idle server sessions open on the test database after the tests
+    close theirs, and PostgreSQL refuses to drop a database in use.
+    """
+    yield
+    from django.conf import settings
+
+    if not settings.DATABASE_POOLER or connection.vendor != "postgresql":
+        return
+    from core.outbox.wakeup import connect_direct
+
+    test_database = connection.settings_dict["NAME"]
+    with django_db_blocker.unblock(), connect_direct(dbname="postgres") as direct:
+        direct.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [test_database],
+        )
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -87,3 +87,17 @@ def check_host_settings(app_configs=None, **kwargs) -> list:
             )
         )
     return problems
+
+
+@register(TAG)
+def check_database_settings(app_configs=None, **kwargs) -> list:
+    if not _in_production() or settings.DATABASE_POOLER != "transaction" or settings.DATABASE_LISTEN_URL:
+        return []
+    return [
+        Warning(
+            "DATABASE_POOLER is transaction but DATABASE_LISTEN_URL is not set: the outbox worker's LISTEN "
+            "goes through the pooler, which hands its session to other clients, so no wake-up reaches it.",
+            hint="Set DATABASE_LISTEN_URL to PostgreSQL's direct address (docs/operations.md §2.1).",
+            id="ressourcefy.W003",
+        )
+    ]

@@ -96,9 +96,15 @@ USE_TZ = True
 # --- Database and cache
 
 # Database: a SQLite file by default (zero set-up); PostgreSQL through DATABASE_URL.
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+# "transaction" when DATABASE_URL leads through a transaction-pooling PgBouncer; "" when direct.
+DATABASE_POOLER = env_str("DATABASE_POOLER")
+DATABASE_LISTEN_URL = env_str("DATABASE_LISTEN_URL")  # the outbox worker's LISTEN: a direct address
+if DATABASE_POOLER not in ("", "transaction"):
+    raise ImproperlyConfigured(f'DATABASE_POOLER must be "transaction" or unset, got {DATABASE_POOLER!r}')
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        DATABASE_URL,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
@@ -109,6 +115,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
+    # Behind a transaction pooler (PgBouncer pool_mode=transaction) each transaction may run on
+    # another server session: nothing may outlive one, so no named cursors, no prepared statements.
+    if DATABASE_POOLER == "transaction":
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+    # The outbox worker's LISTEN needs a session of its own: a direct connection, never the pooler.
+    # Only its connection parameters are used; in tests it names the test database (a mirror).
+    DATABASES["listen"] = {
+        **dj_database_url.parse(DATABASE_LISTEN_URL or DATABASE_URL),
+        "OPTIONS": {"connect_timeout": DATABASES["default"]["OPTIONS"]["connect_timeout"]},
+        "TEST": {"MIRROR": "default"},
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")

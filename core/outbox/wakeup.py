@@ -3,6 +3,10 @@
 The NOTIFY is sent by a trigger on the outbox table (migration core 0002) when a row becomes
 PENDING, so it leaves with the producer's commit. Notifications are best-effort: a worker that
 was not listening catches up at its next poll.
+
+LISTEN belongs to a server session, which a transaction pooler (PgBouncer) hands to another
+client after each transaction: the listener connects to the `listen` database alias
+(DATABASE_LISTEN_URL, a direct address; DATABASE_URL when unset) on a connection of its own.
 """
 
 from __future__ import annotations
@@ -12,11 +16,21 @@ import logging
 import selectors
 import socket
 
-from django.db import connection
+from django.db import connection, connections
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "core_outbox"
+
+
+def connect_direct(**params):
+    """A new autocommit psycopg connection to the `listen` alias's address (never pooled)."""
+    import psycopg
+
+    base = connections["listen"].get_connection_params()
+    for django_only in ("cursor_factory", "context"):
+        base.pop(django_only, None)
+    return psycopg.connect(**{**base, **params}, autocommit=True)
 
 
 class Sleeper:
@@ -37,11 +51,8 @@ class Sleeper:
             return False
         import psycopg
 
-        params = connection.get_connection_params()
-        for django_only in ("cursor_factory", "context"):
-            params.pop(django_only, None)
         try:
-            self._listener = psycopg.connect(**params, autocommit=True)
+            self._listener = connect_direct()
             self._listener.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error as error:
             logger.warning("outbox LISTEN unavailable, polling only", extra={"error": str(error)})

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 
@@ -202,8 +203,10 @@ class OutboxWorker:
         Safe under at-least-once delivery: a database crash can lose only the last few hundred
         milliseconds of commits, i.e. claims, completions and handler writes of events that are
         then delivered again; WAL order keeps every later synchronous commit consistent.
+        Not behind a transaction pooler: the SET would stay on a pooled server session and make
+        some web request's commit asynchronous (a role setting does it there, docs/operations.md).
         """
-        if self.synchronous_commit or connection.vendor != "postgresql":
+        if self.synchronous_commit or connection.vendor != "postgresql" or settings.DATABASE_POOLER:
             return
         connection.ensure_connection()
         if connection.connection is not self._configured_connection:

@@ -17,7 +17,7 @@ from contextlib import closing
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 HANDLERS_MODULE = "core.tests.outbox_recording_handlers"
 
@@ -44,9 +44,14 @@ class WorkerDatabase:
     def url(self) -> str:
         if not self.on_postgres:
             return f"sqlite:///{self.sqlite_file}"
-        db = connection.settings_dict
-        credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-        return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+        return _postgres_url(connection.settings_dict)
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """DATABASE_URL, and on PostgreSQL the LISTEN one (direct even when the first is pooled)."""
+        if not self.on_postgres:
+            return {"DATABASE_URL": self.url}
+        return {"DATABASE_URL": self.url, "DATABASE_LISTEN_URL": _postgres_url(connections["listen"].settings_dict)}
 
     def share(self) -> None:
         """Make the rows written so far visible to worker processes (call after creating them)."""
@@ -120,7 +125,12 @@ def _environment(database: WorkerDatabase, record_file: Path, env: dict[str, str
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ressourcefy.test_settings",
-        "DATABASE_URL": database.url,
+        **database.environment,
         "OUTBOX_TEST_RECORD_FILE": str(record_file),
         **env,
     }
+
+
+def _postgres_url(db: dict) -> str:
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"

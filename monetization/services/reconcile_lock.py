@@ -1,8 +1,13 @@
 """One Stripe reconciliation at a time, across processes and hosts sharing the database.
 
-PostgreSQL: a session advisory lock (`pg_try_advisory_lock`), which the server drops by
-itself if the process dies. SQLite has none, so a row in ReconcileLock stands in for it;
-a row older than `STALE_AFTER` is a crashed run's and is taken over.
+PostgreSQL: a transaction-level advisory lock (`pg_try_advisory_xact_lock`) held by an open
+transaction on a connection of its own for the whole run, while the run works and commits on
+the usual one. A session lock would not survive a transaction pooler (PgBouncer), which hands
+each transaction to any server session: the unlock could land on another session and the lock
+stay behind on a pooled one. The transaction ends with the run, or with its process (the
+server, or the pooler, sees the connection close), so a crashed run frees the lock by itself.
+SQLite has none, so a row in ReconcileLock stands in for it; a row older than `STALE_AFTER` is
+a crashed run's and is taken over.
 """
 
 import contextlib
@@ -10,7 +15,7 @@ import datetime
 import zlib
 from collections.abc import Iterator
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from monetization.models import ReconcileLock
@@ -24,15 +29,17 @@ STALE_AFTER = datetime.timedelta(hours=6)
 def reconcile_lock() -> Iterator[bool]:
     """Yield True while holding the lock, False (without waiting) when another run holds it."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_KEY])
-            acquired = cursor.fetchone()[0]
+        holder = connections.create_connection(DEFAULT_DB_ALIAS)
         try:
+            holder.set_autocommit(False)
+            with holder.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [ADVISORY_KEY])
+                acquired = cursor.fetchone()[0]
             yield acquired
         finally:
-            if acquired:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_KEY])
+            with contextlib.suppress(DatabaseError):
+                holder.rollback()  # ends the transaction, and so the lock; pooled, frees the session
+            holder.close()
         return
     acquired = _take_row()
     try:

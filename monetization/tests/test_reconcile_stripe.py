@@ -8,7 +8,7 @@ import time
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from prometheus_client import REGISTRY
@@ -19,7 +19,7 @@ from application.use_cases.reconcile_stripe import reconcile_stripe
 from audit.models import AuditLog
 from monetization.access import holds_premium
 from monetization.models import Payment, ReconcileLock, Subscription, WebhookEvent
-from monetization.services.reconcile_lock import ADVISORY_KEY, LOCK_NAME
+from monetization.services.reconcile_lock import LOCK_NAME, reconcile_lock
 from monetization.services.stripe_events import RULES
 from users.tests.factories import UserFactory
 
@@ -213,21 +213,10 @@ def test_dry_run_changes_nothing_and_prints_what_it_would_do(fake_stripe, app):
 
 @contextlib.contextmanager
 def lock_held_elsewhere():
-    """Another process's run: a second connection's advisory lock, or the lock row on SQLite."""
-    if connection.vendor == "postgresql":
-        other = connections.create_connection("default")
-        try:
-            with other.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_KEY])
-            yield
-            with other.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_KEY])
-        finally:
-            other.close()
-    else:
-        ReconcileLock.objects.create(name=LOCK_NAME, acquired_at=timezone.now())
+    """Another process's run: it holds the lock on connections of its own."""
+    with reconcile_lock() as acquired:
+        assert acquired
         yield
-        ReconcileLock.objects.all().delete()
 
 
 def test_a_run_while_another_holds_the_lock_does_nothing_and_exits_non_zero(fake_stripe):

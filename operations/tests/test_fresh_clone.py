@@ -56,7 +56,7 @@ def clone(tmp_path_factory) -> Path:
 
 def newcomer_environment() -> dict[str, str]:
     """A shell that knows nothing of Ressourcefy: no DJANGO_*, database or metrics variables."""
-    ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "PROMETHEUS_", "STRIPE_", "CORS_", "OUTBOX_")
+    ours = ("DJANGO_", "DATABASE_", "REDIS_URL", "PROMETHEUS_", "STRIPE_", "CORS_", "OUTBOX_")
     environment = {key: value for key, value in os.environ.items() if not key.startswith(ours)}
     environment.update(
         DJANGO_SUPERUSER_EMAIL="admin@example.com",

@@ -7,7 +7,12 @@ import sys
 import pytest
 from django.conf import settings as django_settings
 
-from operations.settings_checks import check_billing_settings, check_host_settings, check_mail_settings
+from operations.settings_checks import (
+    check_billing_settings,
+    check_database_settings,
+    check_host_settings,
+    check_mail_settings,
+)
 
 CONFIGURED = {
     "STRIPE_SECRET_KEY": "sk_live_configured",
@@ -17,6 +22,8 @@ CONFIGURED = {
     "RESEND_API_KEY": "re_configured",
     "ALLOWED_HOSTS": ["api.example.com"],
     "FRONTEND_URL": "https://app.example.com",
+    "DATABASE_POOLER": "",
+    "DATABASE_LISTEN_URL": "",
 }
 
 
@@ -34,7 +41,7 @@ def ids(problems) -> list[str]:
 
 
 def all_checks() -> list:
-    return check_billing_settings() + check_mail_settings() + check_host_settings()
+    return check_billing_settings() + check_mail_settings() + check_host_settings() + check_database_settings()
 
 
 def test_a_fully_configured_production_passes(production):
@@ -134,3 +141,10 @@ def test_the_wsgi_application_refuses_to_load_in_production_without_stripe_keys(
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "STRIPE_SECRET_KEY is not set." in result.stderr
+
+
+def test_behind_a_transaction_pooler_without_a_direct_listen_address_warns(production):
+    production.DATABASE_POOLER = "transaction"
+    assert ids(all_checks()) == ["ressourcefy.W003"]
+    production.DATABASE_LISTEN_URL = "postgres://ressourcefy_worker@10.0.0.5:5432/ressourcefy"
+    assert all_checks() == []

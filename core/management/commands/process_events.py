@@ -86,6 +86,8 @@ class Command(BaseCommand):
 def _log_start(worker_id: str, options: dict) -> None:
     """One line saying what this worker will do: settings in force, database, handlers."""
     on_postgres = connection.vendor == "postgresql"
+    # Behind a transaction pooler the worker sets nothing on its session (see the worker).
+    sets_async_commit = on_postgres and not settings.DATABASE_POOLER
     logger.info(
         "outbox worker started",
         extra={
@@ -97,7 +99,8 @@ def _log_start(worker_id: str, options: dict) -> None:
                 "batch_size": options["batch_size"],
                 "interval_seconds": options["interval"],
                 "ordered": options["ordered"],
-                "synchronous_commit": options["synchronous_commit"] or not on_postgres,
+                "synchronous_commit": options["synchronous_commit"] or not sets_async_commit,
+                "database_pooler": settings.DATABASE_POOLER or None,
                 "lease_seconds": settings.OUTBOX_LEASE_SECONDS,
                 "max_retries": settings.OUTBOX_MAX_RETRIES,
             },
