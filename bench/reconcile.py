@@ -66,9 +66,10 @@ def configure_django(database_url: str, stripe_url: str) -> None:
         STRIPE_TIMEOUT_SECONDS="60",
         FRONTEND_URL="http://localhost:3000",
         LOG_LEVEL="WARNING",  # the Stripe SDK logs every request at INFO
-        PROMETHEUS_MULTIPROC_DIR="",
     )
     os.environ.pop("DJANGO_DEBUG", None)  # DEBUG would record every query
+    # prometheus_client treats a blank value as "multiprocess, files in the current directory".
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
 
 def buy_and_renew(sim, subscriptions: int) -> None:

@@ -4,12 +4,12 @@ import logging
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from core import outbox
 from core.outbox import OutboxWorker, emit_event, handles
 from core.outbox.periodic import PeriodicRunner, PeriodicTask, enabled_tasks, register, unregister
-from core.tests.test_outbox_worker import wait_until
+from core.tests.test_outbox_worker import run_in_thread, wait_until
 
 HOUR = 3600.0
 UNREACHABLE_REDIS = {
@@ -49,18 +49,6 @@ def dispatched():
     handles("test.beside_periodic")(lambda event: seen.append(str(event.pk)))
     yield seen
     outbox._handlers.pop("test.beside_periodic", None)
-
-
-def run_in_thread(worker: OutboxWorker) -> threading.Thread:
-    def run():
-        try:
-            worker.run()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
 
 
 def emit_one() -> str:

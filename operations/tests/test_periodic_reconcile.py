@@ -3,30 +3,22 @@
 import io
 import logging
 import threading
-import time
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 
 from core import outbox
 from core.models import OutboxEvent
 from core.outbox import OutboxWorker, emit_event, handles
+from core.tests.test_outbox_worker import run_in_thread, wait_until
 from monetization.access import holds_premium
 from monetization.models import WebhookEvent
 from monetization.tests.test_reconcile_stripe import buy, lock_held_elsewhere
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("database_for_threads")]
 FINISHED = "stripe reconcile finished"
-
-
-def wait_until(condition, *, timeout: float = 30) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
+WAIT = 30  # seconds: a bound on waiting for another thread, never a measured time
 
 
 class RunningWorker:
@@ -34,14 +26,7 @@ class RunningWorker:
 
     def __init__(self) -> None:
         self.worker = OutboxWorker(worker_id="periodic-test", batch_size=10, interval=0.1)
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            self.worker.run()
-        finally:
-            connection.close()
+        self.thread = run_in_thread(self.worker)
 
     def stop(self) -> None:
         self.worker.stop()
@@ -79,7 +64,7 @@ def test_a_running_worker_applies_the_events_whose_webhooks_never_arrived(reconc
     assert not holds_premium(user)
 
     worker = RunningWorker()
-    assert wait_until(lambda: FINISHED in messages(caplog))
+    assert wait_until(lambda: FINISHED in messages(caplog), timeout=WAIT)
     worker.stop()
 
     assert holds_premium(user)
@@ -97,17 +82,18 @@ def test_events_are_dispatched_while_the_reconcile_waits_on_a_slow_stripe(reconc
 
     worker = RunningWorker()
     try:
-        assert wait_until(lambda: reconcile_hourly.requests_to("GET", "/v1/events"))
+        assert wait_until(lambda: reconcile_hourly.requests_to("GET", "/v1/events"), timeout=WAIT)
         with transaction.atomic():
             emitted = [str(emit_event("TEST", i, "test.during_reconcile", {}).pk) for i in range(3)]
-        assert wait_until(lambda: sorted(recorded) == sorted(emitted))
+        assert wait_until(lambda: sorted(recorded) == sorted(emitted), timeout=WAIT)
         assert wait_until(
-            lambda: OutboxEvent.objects.filter(pk__in=emitted, status=OutboxEvent.Status.COMPLETED).count() == 3
+            lambda: OutboxEvent.objects.filter(pk__in=emitted, status=OutboxEvent.Status.COMPLETED).count() == 3,
+            timeout=WAIT,
         )
         assert not stripe_answers.is_set() and FINISHED not in messages(caplog)  # still waiting on Stripe
     finally:
         stripe_answers.set()
-    assert wait_until(lambda: FINISHED in messages(caplog))
+    assert wait_until(lambda: FINISHED in messages(caplog), timeout=WAIT)
     worker.stop()
 
     assert holds_premium(user)
@@ -117,7 +103,7 @@ def dispatched_one(recorded) -> bool:
     """Emit an event and wait for the worker to dispatch it: its loop (and any periodic thread) runs."""
     with transaction.atomic():
         event_id = str(emit_event("TEST", "probe", "test.during_reconcile", {}).pk)
-    return wait_until(lambda: event_id in recorded)
+    return wait_until(lambda: event_id in recorded, timeout=WAIT)
 
 
 def test_with_the_interval_at_0_a_worker_runs_no_reconcile_thread(settings, fake_stripe, recorded):
@@ -138,7 +124,7 @@ def test_with_the_interval_on_the_worker_runs_one_reconcile_thread_and_stops_it(
     caplog.set_level(logging.INFO)
     worker = RunningWorker()
     assert dispatched_one(recorded)
-    assert wait_until(lambda: FINISHED in messages(caplog))
+    assert wait_until(lambda: FINISHED in messages(caplog), timeout=WAIT)
     running = periodic_threads()
     worker.stop()
 
@@ -164,7 +150,7 @@ def test_a_worker_finding_another_run_holding_the_lock_logs_it_without_an_error(
 
     with lock_held_elsewhere():
         worker = RunningWorker()
-        assert wait_until(lambda: skipped in messages(caplog))
+        assert wait_until(lambda: skipped in messages(caplog), timeout=WAIT)
         worker.stop()
 
     assert not holds_premium(user)
