@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 import time
 import uuid
 from collections import defaultdict
@@ -205,10 +206,18 @@ def _prepared_cursor():
     """A Django-wrapped psycopg cursor whose statements are prepared once per connection.
 
     Django's own cursors bind parameters client-side, so PostgreSQL would parse and plan the
-    claim for every batch; a prepared claim is planned once per connection.
+    claim for every batch; a prepared claim is planned once per connection. Django also opens
+    its connections with psycopg's prepared statements off (`prepare_threshold=None`, for
+    poolers), which would silently ignore `prepare=True`: unless the database is declared to be
+    behind a transaction pooler (`DISABLE_SERVER_SIDE_CURSORS`, which Django requires there),
+    the threshold is lifted so that exactly the statements asking for it are prepared (Django's
+    client-side cursors never are).
     """
     connection.ensure_connection()
-    cursor = _prepared_cursor_class()(connection.connection)
+    raw = connection.connection
+    if raw.prepare_threshold is None and not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        raw.prepare_threshold = sys.maxsize
+    cursor = _prepared_cursor_class()(raw)
     return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
 
 
