@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 import time
 import uuid
 from collections import defaultdict
@@ -28,12 +27,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from core.metrics import outbox_dispatch_latency
 from core.models import OutboxEvent
+from core.outbox import statements
 from core.outbox.time_limit import HandlerTimer
 
 PENDING = OutboxEvent.Status.PENDING
@@ -184,38 +184,13 @@ WHERE id = ANY(%s) AND status = 'PROCESSING' AND lease_token = %s
 """
 
 
-@functools.cache
-def _prepared_cursor_class():
-    import psycopg
-
-    class PreparedCursor(psycopg.Cursor):
-        def execute(self, query, params=None, *, prepare=True, binary=None):
-            return super().execute(query, params, prepare=prepare, binary=binary)
-
-    return PreparedCursor
-
-
-def _prepared_cursor():
-    """A Django-wrapped psycopg cursor whose statements are prepared once per connection.
-
-    Django's own cursors bind parameters client-side, so PostgreSQL would parse and plan the
-    claim for every batch; a prepared claim is planned once per connection. Django also opens
-    its connections with psycopg's prepared statements off (`prepare_threshold=None`, for
-    poolers), which would silently ignore `prepare=True`: unless the database is declared to be
-    behind a transaction pooler (`DISABLE_SERVER_SIDE_CURSORS`, which Django requires there),
-    the threshold is lifted so that exactly the statements asking for it are prepared (Django's
-    client-side cursors never are).
-    """
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None and not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
-        raw.prepare_threshold = sys.maxsize
-    cursor = _prepared_cursor_class()(raw)
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
-
-
 def _table() -> str:
     return connection.ops.quote_name(OutboxEvent._meta.db_table)
+
+
+@functools.cache
+def _complete_sql() -> str:
+    return _COMPLETE_SQL.format(table=_table())
 
 
 @functools.cache
@@ -229,10 +204,9 @@ def _claim_sql(ordered: bool) -> str:
 
 
 def _claimed_events(
-    rows: list[tuple], *, worker_id: str, token: uuid.UUID, now: datetime, lease_until: datetime
+    rows: list[tuple], *, alias: str, worker_id: str, token: uuid.UUID, now: datetime, lease_until: datetime
 ) -> list[OutboxEvent]:
     """Model instances for claimed rows, filling in what the claim itself wrote (no re-read)."""
-    alias = connection.alias
     events = []
     for row in rows:
         event_id, created_at, aggregate_type, aggregate_id, event_type, payload, retry_count, error, expirations = row
@@ -265,7 +239,8 @@ def claim_batch(*, limit: int, worker_id: str, ordered: bool = False) -> Claim:
     now = timezone.now()
     lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     token = uuid.uuid4()
-    if connection.vendor == "postgresql":
+    db = connections[DEFAULT_DB_ALIAS]  # resolved once: each `connection.x` is a thread-local lookup
+    if db.vendor == "postgresql":
         params = {
             "now": now,
             "limit": limit,
@@ -274,11 +249,11 @@ def claim_batch(*, limit: int, worker_id: str, ordered: bool = False) -> Claim:
             "token": token,
             "max_attempts": settings.OUTBOX_MAX_RETRIES,
         }
-        with _prepared_cursor() as cursor:
-            cursor.execute(_claim_sql(ordered), params)
-            rows = cursor.fetchall()
+        rows = statements.fetch_all(db, _claim_sql(ordered), params)
         claimed = [row[:-1] for row in rows if not row[-1]]
-        events = _claimed_events(claimed, worker_id=worker_id, token=token, now=now, lease_until=lease_until)
+        events = _claimed_events(
+            claimed, alias=db.alias, worker_id=worker_id, token=token, now=now, lease_until=lease_until
+        )
         events.sort(key=lambda event: (event.created_at, event.pk))
         return Claim(worker_id=worker_id, token=token, events=events, exhausted=len(rows) - len(claimed))
     return _claim_batch_portably(
@@ -350,10 +325,9 @@ def record_completed(claim: Claim, events: list[OutboxEvent]) -> int:
         return 0
     now = timezone.now()
     ids = [event.pk for event in events]
-    if connection.vendor == "postgresql":
-        with _prepared_cursor() as cursor:
-            cursor.execute(_COMPLETE_SQL.format(table=_table()), [now, now, ids, claim.token])
-            completed = cursor.rowcount
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor == "postgresql":
+        completed = statements.row_count(db, _complete_sql(), [now, now, ids, claim.token])
     else:
         completed = (
             claim.held()

@@ -1,7 +1,7 @@
 """The worker's claim and completion are planned once per connection, except behind a transaction pooler."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from core import outbox
 from core.models import OutboxEvent
@@ -47,4 +47,29 @@ def test_behind_a_transaction_pooler_the_worker_prepares_nothing(due_events, mon
     assert process_outbox(limit=10, worker_id="w") == 3
 
     assert prepared_statements() == []
+    assert OutboxEvent.objects.filter(status=OutboxEvent.Status.COMPLETED).count() == 3
+
+
+def test_a_wrapper_watching_the_connection_sees_the_claim_and_the_completion(due_events):
+    seen: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        seen.append(sql.split()[0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert process_outbox(limit=10, worker_id="w") == 3
+
+    assert seen == ["WITH", "UPDATE"]
+
+
+def test_a_lost_connection_fails_the_claim_with_djangos_error_and_the_next_connection_works(due_events):
+    process_outbox(limit=1, worker_id="w")  # the connection now holds its prepared cursor
+    connection.connection.close()  # the server went away under it
+
+    with pytest.raises(OperationalError):  # what the worker loop catches to reconnect
+        process_outbox(limit=1, worker_id="w")
+
+    connection.close()  # what the worker loop does on a database error
+    assert process_outbox(limit=10, worker_id="w") == 2
     assert OutboxEvent.objects.filter(status=OutboxEvent.Status.COMPLETED).count() == 3
