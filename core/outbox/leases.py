@@ -27,12 +27,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from core.metrics import outbox_dispatch_latency
 from core.models import OutboxEvent
+from core.outbox import statements
 from core.outbox.time_limit import HandlerTimer
 
 PENDING = OutboxEvent.Status.PENDING
@@ -119,7 +120,8 @@ def next_due_at(*, ordered: bool) -> datetime | None:
 # PostgreSQL: one statement locks up to `limit` claimable rows, skipping rows other workers are
 # claiming, and takes them: every due PENDING row and at most one expired lease with attempts
 # left (rows another worker took meanwhile fail the re-check under the lock). Expired leases
-# with no attempts left end FAILED in the same statement and are returned with `exhausted`.
+# with no attempts left end FAILED in the same UPDATE (one data-modifying step: a second one
+# would cost its own executor set-up per batch) and come back flagged `exhausted`.
 _CLAIM_SQL = """
 WITH due AS (
     SELECT e.id, e.status, e.retry_count FROM {table} e
@@ -128,34 +130,26 @@ WITH due AS (
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 ),
-exhausted AS (
-    UPDATE {table} t
-    SET status = 'FAILED', lease_expirations = t.lease_expirations + 1,
-        error_message = {expired_message}, locked_by = '', locked_until = NULL, lease_token = NULL,
-        updated_at = %(now)s
-    FROM due
-    WHERE t.id = due.id AND due.status = 'PROCESSING' AND due.retry_count >= %(max_attempts)s
-    RETURNING t.id
-),
 taken AS (
-    SELECT id, FALSE AS expired FROM due WHERE status = 'PENDING'
+    SELECT id, FALSE AS expired, FALSE AS exhausted FROM due WHERE status = 'PENDING'
     UNION ALL
-    (SELECT id, TRUE FROM due WHERE status = 'PROCESSING' AND retry_count < %(max_attempts)s LIMIT 1)
-),
-claimed AS (
-    UPDATE {table} t
-    SET status = 'PROCESSING', retry_count = t.retry_count + 1,
-        lease_expirations = t.lease_expirations + taken.expired::int,
-        error_message = CASE WHEN taken.expired THEN {expired_message} ELSE t.error_message END,
-        locked_by = %(worker_id)s, locked_until = %(lease_until)s, next_retry_at = %(lease_until)s,
-        lease_token = %(token)s, updated_at = %(now)s
-    FROM taken
-    WHERE t.id = taken.id
-    RETURNING {returned}
+    (SELECT id, TRUE, FALSE FROM due WHERE status = 'PROCESSING' AND retry_count < %(max_attempts)s LIMIT 1)
+    UNION ALL
+    SELECT id, TRUE, TRUE FROM due WHERE status = 'PROCESSING' AND retry_count >= %(max_attempts)s
 )
-SELECT *, FALSE FROM claimed
-UNION ALL
-SELECT {exhausted_columns}, TRUE FROM exhausted
+UPDATE {table} t
+SET status = CASE WHEN taken.exhausted THEN 'FAILED' ELSE 'PROCESSING' END,
+    retry_count = t.retry_count + (NOT taken.exhausted)::int,
+    lease_expirations = t.lease_expirations + taken.expired::int,
+    error_message = CASE WHEN taken.expired THEN {expired_message} ELSE t.error_message END,
+    locked_by = CASE WHEN taken.exhausted THEN '' ELSE %(worker_id)s END,
+    locked_until = CASE WHEN taken.exhausted THEN NULL ELSE %(lease_until)s END,
+    next_retry_at = CASE WHEN taken.exhausted THEN t.next_retry_at ELSE %(lease_until)s END,
+    lease_token = CASE WHEN taken.exhausted THEN NULL ELSE %(token)s END,
+    updated_at = %(now)s
+FROM taken
+WHERE t.id = taken.id
+RETURNING {returned}, taken.exhausted
 """
 # Written when a lease expired: N counts this expiry; the holder named is the one that lost it.
 _EXPIRED_MESSAGE_SQL = (
@@ -190,54 +184,29 @@ WHERE id = ANY(%s) AND status = 'PROCESSING' AND lease_token = %s
 """
 
 
-@functools.cache
-def _prepared_cursor_class():
-    import psycopg
-
-    class PreparedCursor(psycopg.Cursor):
-        def execute(self, query, params=None, *, prepare=True, binary=None):
-            return super().execute(query, params, prepare=prepare, binary=binary)
-
-    return PreparedCursor
-
-
-def _prepared_cursor():
-    """A Django-wrapped psycopg cursor whose statements are prepared once per connection.
-
-    Django's own cursors bind parameters client-side, so PostgreSQL would parse and plan the
-    claim for every batch; a prepared claim is planned once per connection.
-    """
-    connection.ensure_connection()
-    cursor = _prepared_cursor_class()(connection.connection)
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
-
-
 def _table() -> str:
     return connection.ops.quote_name(OutboxEvent._meta.db_table)
 
 
 @functools.cache
+def _complete_sql() -> str:
+    return _COMPLETE_SQL.format(table=_table())
+
+
+@functools.cache
 def _claim_sql(ordered: bool) -> str:
-    """The claim statement (built once: the column types cost more than the claim's own work)."""
+    """The claim statement, built once per process."""
     head = _HEAD_OF_AGGREGATE_SQL.format(table=_table()) if ordered else ""
     returned = ", ".join(f"t.{column}" for column in _RETURNED)
-    # An exhausted row fills the claimed rows' columns with its id and NULLs (UNION ALL needs one shape).
-    columns = [OutboxEvent._meta.get_field(name).db_type(connection) for name in _RETURNED[1:]]
-    exhausted_columns = ", ".join(["id", *(f"NULL::{column}" for column in columns)])
     return _CLAIM_SQL.format(
-        table=_table(),
-        head_of_aggregate=head,
-        returned=returned,
-        expired_message=_EXPIRED_MESSAGE_SQL,
-        exhausted_columns=exhausted_columns,
+        table=_table(), head_of_aggregate=head, returned=returned, expired_message=_EXPIRED_MESSAGE_SQL
     )
 
 
 def _claimed_events(
-    rows: list[tuple], *, worker_id: str, token: uuid.UUID, now: datetime, lease_until: datetime
+    rows: list[tuple], *, alias: str, worker_id: str, token: uuid.UUID, now: datetime, lease_until: datetime
 ) -> list[OutboxEvent]:
     """Model instances for claimed rows, filling in what the claim itself wrote (no re-read)."""
-    alias = connection.alias
     events = []
     for row in rows:
         event_id, created_at, aggregate_type, aggregate_id, event_type, payload, retry_count, error, expirations = row
@@ -270,7 +239,8 @@ def claim_batch(*, limit: int, worker_id: str, ordered: bool = False) -> Claim:
     now = timezone.now()
     lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     token = uuid.uuid4()
-    if connection.vendor == "postgresql":
+    db = connections[DEFAULT_DB_ALIAS]  # resolved once: each `connection.x` is a thread-local lookup
+    if db.vendor == "postgresql":
         params = {
             "now": now,
             "limit": limit,
@@ -279,11 +249,11 @@ def claim_batch(*, limit: int, worker_id: str, ordered: bool = False) -> Claim:
             "token": token,
             "max_attempts": settings.OUTBOX_MAX_RETRIES,
         }
-        with _prepared_cursor() as cursor:
-            cursor.execute(_claim_sql(ordered), params)
-            rows = cursor.fetchall()
+        rows = statements.fetch_all(db, _claim_sql(ordered), params)
         claimed = [row[:-1] for row in rows if not row[-1]]
-        events = _claimed_events(claimed, worker_id=worker_id, token=token, now=now, lease_until=lease_until)
+        events = _claimed_events(
+            claimed, alias=db.alias, worker_id=worker_id, token=token, now=now, lease_until=lease_until
+        )
         events.sort(key=lambda event: (event.created_at, event.pk))
         return Claim(worker_id=worker_id, token=token, events=events, exhausted=len(rows) - len(claimed))
     return _claim_batch_portably(
@@ -355,10 +325,9 @@ def record_completed(claim: Claim, events: list[OutboxEvent]) -> int:
         return 0
     now = timezone.now()
     ids = [event.pk for event in events]
-    if connection.vendor == "postgresql":
-        with _prepared_cursor() as cursor:
-            cursor.execute(_COMPLETE_SQL.format(table=_table()), [now, now, ids, claim.token])
-            completed = cursor.rowcount
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor == "postgresql":
+        completed = statements.row_count(db, _complete_sql(), [now, now, ids, claim.token])
     else:
         completed = (
             claim.held()

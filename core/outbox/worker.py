@@ -13,6 +13,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 from django.utils import timezone
 
 from core.models import OutboxEvent
+from core.outbox.batch_log import BatchLog
 from core.outbox.heartbeat import LeaseHeartbeat
 from core.outbox.leases import Claim, claim_batch, gives_up, next_due_at, record_completed, record_failed
 from core.outbox.periodic import PeriodicRunner
@@ -21,6 +22,9 @@ from core.outbox.time_limit import HandlerTimeLimitExceeded, HandlerTimer
 from core.outbox.wakeup import Sleeper
 
 logger = logging.getLogger(__name__)
+
+# One per process: a worker's progress line sums its batches between two lines.
+_batch_log = BatchLog()
 
 # Shortest idle wait: events due "now" but not claimed are being claimed by another worker.
 _MIN_IDLE_SECONDS = 0.05
@@ -47,16 +51,7 @@ def process_outbox(
                 outcomes = _dispatch_claim(claim, temporary)
         else:
             outcomes = _dispatch_claim(claim, heartbeat)
-        # One line per batch, so a running worker is visibly alive (idle polls log nothing).
-        logger.info(
-            "outbox batch",
-            extra={
-                "worker_id": worker_id,
-                "claimed": len(claim.events),
-                **outcomes,
-                "seconds": round(time.monotonic() - started, 3),
-            },
-        )
+        _batch_log.batch(worker_id, len(claim.events), outcomes, time.monotonic() - started)
     return claim.count
 
 
