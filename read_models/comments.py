@@ -1,4 +1,5 @@
-"""A resource's comment thread, oldest first, paginated. Two queries whatever the page size.
+"""A resource's comment thread, oldest first, paginated. Two queries whatever the page size, each
+compiled once per shape (read_models.compiled).
 
 Deleted comments vanish, except those with a live descendant (a reply, a reply to a reply, ...):
 they stay as placeholders (content null, deleted true) so every shown comment's parent is shown
@@ -17,6 +18,8 @@ from django.db.models.functions import Coalesce
 from core.metrics import read_query_latency
 from interactions.models import Comment, CommentVote
 from read_models.author_names import display_name
+from read_models.compiled import CompiledQuery
+from read_models.viewers import signed_in_id
 from resources.models import Resource
 
 MAX_PAGE_SIZE = 100
@@ -103,16 +106,28 @@ def _item(row: dict) -> CommentItem:
     )
 
 
+def _visible(signed_in: bool, *, resource_id, viewer_id):
+    return Resource.objects.visible_to(viewer_id if signed_in else None).filter(pk=resource_id).values("pk")[:1]
+
+
+def _thread_page(offset: int, limit: int, *, resource_id):
+    thread = _thread(_shown_ancestors(resource_id=resource_id)).filter(resource_id=resource_id)
+    return thread.order_by("created_at", "id")[offset : offset + limit]
+
+
+VISIBLE = CompiledQuery(_visible, resource_id=Resource._meta.pk, viewer_id=Resource._meta.get_field("author"))
+THREAD_PAGE = CompiledQuery(_thread_page, resource_id=Comment._meta.get_field("resource"))
+
+
 def list_comments(*, resource_id, viewer, page: int = 1, page_size: int = 20) -> CommentPage | None:
     """None when the resource is unknown, deleted, or private to someone else."""
     if not 1 <= page_size <= MAX_PAGE_SIZE or page < 1:
         raise ValueError("page must be >= 1 and page_size within 1..100")
     with read_query_latency.labels(read_model="comments").time():
-        if not Resource.objects.visible_for(viewer).filter(pk=resource_id).exists():
+        viewer_id = signed_in_id(viewer)
+        if not VISIBLE.rows(viewer_id is not None, resource_id=resource_id, viewer_id=viewer_id):
             return None
-        offset = (page - 1) * page_size
-        thread = _thread(_shown_ancestors(resource_id=resource_id)).filter(resource_id=resource_id)
-        rows = list(thread.order_by("created_at", "id")[offset : offset + page_size + 1])
+        rows = THREAD_PAGE.rows((page - 1) * page_size, page_size + 1, resource_id=resource_id)
         return CommentPage(
             items=[_item(row) for row in rows[:page_size]],
             meta=CommentPageMeta(page=page, page_size=page_size, has_next=len(rows) > page_size),
