@@ -1,36 +1,50 @@
-"""Read-path benchmark on PostgreSQL: our read models against a naive DRF implementation.
+"""Read-path benchmark on PostgreSQL: our read paths against a raw floor and a naive DRF implementation.
 
-Run by hand (about 3 minutes once the data exists, plus ~2 minutes to seed it the first time):
+Run by hand (about 10 minutes once the data exists, plus ~2 minutes to seed it the first time):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ressourcefy_bench .venv/bin/python bench/read_paths.py
+    ... bench/read_paths.py --paths detail,author --duration 10   # rerun some paths while iterating
 
 1. Migrates and seeds the database with `seed_demo` (bulk inserts) to at least --resources
    resources and --comments comments, then VACUUM ANALYZE.
-2. Serves the project with gunicorn on loopback (settings `bench.naive.settings`: the real
-   project plus the naive viewsets under /naive/ and an X-DB-Queries response header).
-3. Drives each read path with wrk (bounded: fixed duration and connections) — feed page 1,
-   a deep page by offset and by cursor, detail, author — for ours and the naive version;
-   then the feed's search and filters (a common word, a rare word, a two-word phrase, a tag,
-   a tag with q, and page 50 of the common word's results by cursor), ours only.
-4. Prints a table (req/s, p50, p99, queries per request, ratio ours/naive), the search aims
-   (p99 against feed page 1's, page 50 against page 1) and writes bench/results/read_paths.json.
+2. Requests each read path once in Django and captures the SQL and parameters it sends
+   (bench/read_path_capture.py): what the floor replays.
+3. Serves three things with the same gunicorn settings on loopback: the project (settings
+   `bench.naive.settings`: the real project plus the naive viewsets under /naive/ and an
+   X-DB-Queries header), and the floor (bench/read_floor.py: plain WSGI, the captured SQL over
+   one psycopg connection per worker, orjson). Refuses to go on unless the floor answers each
+   path with the same body as ours.
+4. Drives each path with wrk (fixed duration and connections), ours and the floor interleaved,
+   --reps times (alternating which goes first), and the naive version --naive-reps times:
+   feed page 1, a deep page by offset and by cursor, detail, author, comments, and the feed's
+   search and filters (a common word, a rare word, a two-word phrase, a tag, a tag with q,
+   page 50 of the common word's results by cursor).
+5. Prints a table (req/s, p50, p99, CPU ms per request in the app and in PostgreSQL, queries,
+   ours/floor as the median of each rep's adjacent pair, ours/naive), the search aims (p99
+   against feed page 1's, page 50 against page 1) and writes bench/results/read_paths.json.
 """
 
 import argparse
 import base64
 import json
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: bench/ is a package of the project root
+
+from bench.read_path_report import IMPLEMENTATIONS, print_table, search_aims, summarize  # noqa: E402
+from bench.wrk_load import gunicorn, measure, process_tree, wait_until_up  # noqa: E402
+
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 RESULTS = ROOT / "bench" / "results" / "read_paths.json"
@@ -40,10 +54,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--resources", type=int, default=50_000)
     parser.add_argument("--comments", type=int, default=200_000)
-    parser.add_argument("--port", type=int, default=8601)
+    parser.add_argument("--port", type=int, default=8601, help="ours; the floor listens on the next port")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--duration", type=int, default=8, help="seconds of load per path and implementation")
+    parser.add_argument("--duration", type=int, default=5, help="seconds of load per path, implementation and rep")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--naive-reps", type=int, default=1, help="0 leaves the naive column out")
+    parser.add_argument("--paths", default="", help="comma list: only paths whose name contains one of these")
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL", "")
@@ -62,50 +79,57 @@ def main() -> int:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "WARNING",
+        # Production mode's start-up checks want these; no read path calls Stripe or sends mail.
+        "STRIPE_SECRET_KEY": "sk_test_bench_only",
+        "STRIPE_PRICE_IDS": "price_bench_only",
+        "STRIPE_WEBHOOK_SECRET": "whsec_bench_only",
+        "RESEND_API_KEY": "re_bench_only",
+        "FRONTEND_URL": "https://frontend.bench.invalid",
         "PYTHONPATH": str(ROOT),
     }
+    # The floor binds parameters as our database settings do.
+    server_side_binding = os.environ.get("DATABASE_SERVER_SIDE_BINDING", "0")
     prepare_data(env, args.resources, args.comments)
     targets = pick_targets(env)
-
-    server = subprocess.Popen(
-        [
-            GUNICORN,
-            "ressourcefy.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--access-logfile",
-            "/dev/null",
-            "--error-logfile",
-            "-",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        wait_until_up(f"{base}/health/live/")
-        rows = run_all(base, targets, args)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+    paths = [path for path in read_paths(targets) if selected(path["name"], args.paths)]
+    with tempfile.TemporaryDirectory(prefix="read-paths-") as scratch:
+        floor_spec = Path(scratch) / "captures.json"
+        captures = capture_queries(env, paths, floor_spec)
+        metrics_dir = Path(scratch) / "metrics"
+        metrics_dir.mkdir()
+        # As bin/run and production do: each worker writes its metrics to files /metrics sums.
+        ours_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+        floor_env = {
+            **env,
+            "READ_FLOOR_CAPTURES": str(floor_spec),
+            "READ_FLOOR_DSN": database_url,
+            "READ_FLOOR_SERVER_SIDE_BINDING": server_side_binding,
+        }
+        servers = {"ours": args.port, "floor": args.port + 1}
+        common = {"workers": args.workers, "cwd": ROOT}
+        with (
+            gunicorn(GUNICORN, "ressourcefy.wsgi:application", port=servers["ours"], env=ours_env, **common) as ours,
+            gunicorn(GUNICORN, "bench.read_floor:application", port=servers["floor"], env=floor_env, **common) as floor,
+        ):
+            wait_until_up(f"http://127.0.0.1:{servers['ours']}/health/live/")
+            wait_until_up(f"http://127.0.0.1:{servers['floor']}{paths[0]['ours']}")
+            check_same_bodies(servers, paths, captures)
+            rows = run_all(servers, {"ours": ours, "floor": floor}, paths, captures, database_url, args)
 
     print_table(rows)
     aims = search_aims(rows)
-    print("\nsearch p99 / feed page 1 p99 (aim <= 3):")
-    for path, ratio in aims["search_p99_over_feed_p99"].items():
-        print(f"  {path:<40} {ratio:.2f}")
-    print(f"search page 50 / page 1 p99 (aim <= 1.2): {aims['search_page_50_over_page_1_p99']:.2f}")
+    if aims:
+        print("\nsearch p99 / feed page 1 p99 (aim <= 3):")
+        for path, ratio in aims["search_p99_over_feed_p99"].items():
+            print(f"  {path:<40} {ratio:.2f}")
+        print(f"search page 50 / page 1 p99 (aim <= 1.2): {aims['search_page_50_over_page_1_p99']:.2f}")
     dataset = {**targets["dataset"], "search_first_page_sizes": targets["search_page_sizes"]}
+    settings = {**vars(args), "load_average": os.getloadavg(), "server_side_binding": server_side_binding}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
-        json.dumps({"dataset": dataset, "settings": vars(args), "rows": rows, "search_aims": aims}, indent=2)
+        json.dumps({"dataset": dataset, "settings": settings, "rows": rows, "search_aims": aims}, indent=2) + "\n"
     )
-    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+    print(f"\nload average {' '.join(f'{load:.2f}' for load in os.getloadavg())}; wrote {RESULTS.relative_to(ROOT)}")
     return 0
 
 
@@ -161,120 +185,109 @@ def naive_cursor(position: str) -> str:
     return base64.b64encode(urlencode({"p": position}).encode()).decode()
 
 
-def run_all(base: str, targets: dict, args) -> list[dict]:
-    deep = targets["deep_page"]
+def read_paths(targets: dict) -> list[dict]:
+    """Each path: a name, the floor's body shape, our URL and the naive version's (None: there is none)."""
+    deep, resource_id, author_id = targets["deep_page"], targets["resource_id"], targets["author_id"]
     paths = [
-        ("feed page 1", "/api/feed/?page=1&page_size=20", "/naive/resources/?page=1&page_size=20"),
+        ("feed page 1", "feed", "/api/feed/?page=1&page_size=20", "/naive/resources/?page=1&page_size=20"),
         (
             f"feed page {deep} (offset)",
+            "feed",
             f"/api/feed/?page={deep}&page_size=20",
             f"/naive/resources/?page={deep}&page_size=20",
         ),
         (
             f"feed page {deep} (cursor)",
+            "feed",
             "/api/feed/?" + urlencode({"cursor": targets["our_cursor"], "page_size": 20}),
             "/naive/feed-cursor/?" + urlencode({"cursor": naive_cursor(targets["drf_position"])}),
         ),
-        ("detail", f"/api/resources/{targets['resource_id']}/detail/", f"/naive/resources/{targets['resource_id']}/"),
-        ("author", f"/api/authors/{targets['author_id']}/", f"/naive/authors/{targets['author_id']}/"),
+        ("detail", "detail", f"/api/resources/{resource_id}/detail/", f"/naive/resources/{resource_id}/"),
+        ("author", "author", f"/api/authors/{author_id}/", f"/naive/authors/{author_id}/"),
+        ("comments", "comments", f"/api/resources/{resource_id}/comments/?page=1&page_size=20", None),
     ]
     # Search has no naive counterpart: its aims are relative to our own feed page 1.
     paths += [
-        (f"search: {name}", "/api/feed/?" + urlencode({**query, "page_size": 20}, doseq=True), None)
+        (f"search: {name}", "feed", "/api/feed/?" + urlencode({**query, "page_size": 20}, doseq=True), None)
         for name, query in targets["searches"].items()
     ]
-    common = targets["searches"]["common word"]
-    paths.append(
-        (
-            "search: common word, page 50 (cursor)",
-            "/api/feed/?" + urlencode({**common, "page_size": 20, "cursor": targets["deep_search_cursor"]}),
-            None,
-        )
-    )
-    rows = []
-    for name, ours_path, naive_path in paths:
-        ours = measure(base, ours_path, args)
-        naive = measure(base, naive_path, args) if naive_path else None
-        row = {
-            "path": name,
-            "ours": ours,
-            "naive": naive,
-            "ratio_rps": round(ours["rps"] / naive["rps"], 2) if naive and naive["rps"] else None,
-        }
-        print(f"  {name}: ours {ours['rps']:.0f} req/s" + (f", naive {naive['rps']:.0f} req/s" if naive else ""))
-        rows.append(row)
-    return rows
+    common = {**targets["searches"]["common word"], "page_size": 20, "cursor": targets["deep_search_cursor"]}
+    paths.append(("search: common word, page 50 (cursor)", "feed", "/api/feed/?" + urlencode(common), None))
+    return [{"name": name, "kind": kind, "ours": ours, "naive": naive} for name, kind, ours, naive in paths]
 
 
-def search_aims(rows: list[dict]) -> dict:
-    """Search p99 within 3x feed page 1's p99; page 50 of a search within 1.2x its page 1."""
-    p99 = {row["path"]: row["ours"]["p99_ms"] for row in rows}
-    feed_p99 = p99["feed page 1"]
-    searches = {path: value for path, value in p99.items() if path.startswith("search: ")}
-    deep = searches["search: common word, page 50 (cursor)"] / searches["search: common word"]
-    return {
-        "search_p99_over_feed_p99": {path: round(value / feed_p99, 2) for path, value in searches.items()},
-        "search_page_50_over_page_1_p99": round(deep, 2),
-    }
+def selected(name: str, wanted: str) -> bool:
+    return not wanted or any(part.strip() in name for part in wanted.split(",") if part.strip())
 
 
-def measure(base: str, path: str, args) -> dict:
-    url = base + path
+def capture_queries(env, paths: list[dict], floor_spec: Path) -> dict:
+    """Our SQL for each path, captured in Django, written where the floor reads it."""
+    urls = [path["ours"] for path in paths]
+    captures = django_eval(env, f"from bench.read_path_capture import capture\nresult = capture({urls!r})")
+    kinds = {path["ours"]: path["kind"] for path in paths}
+    floor_spec.write_text(json.dumps({"captures": captures, "kinds": kinds}))
+    return captures
+
+
+def get(url: str) -> tuple[int, dict, object]:
     with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback URL we built
-        queries = int(response.headers["X-DB-Queries"])
-        status = response.status
-        body_bytes = len(response.read())
-    subprocess.run(["wrk", "-t1", "-c2", "-d1s", url], check=True, capture_output=True)  # warm-up
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s", "--latency", url],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {
-        "path": path,
-        "status": status,
-        "bytes": body_bytes,
-        "queries": queries,
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50_ms": latency(out, "50%"),
-        "p99_ms": latency(out, "99%"),
-        "errors": int(non_2xx.group(1)) if non_2xx else 0,
-    }
+        return response.status, response.headers, json.loads(response.read())
 
 
-def latency(wrk_output: str, percentile: str) -> float:
-    value, unit = re.search(rf"^\s+{re.escape(percentile)}\s+([\d.]+)(us|ms|s)\s*$", wrk_output, re.M).groups()
-    return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], 2)
+def check_same_bodies(servers: dict, paths: list[dict], captures: dict) -> None:
+    """The floor must answer what we answer, or its rate means nothing."""
+    for path in paths:
+        _, _, ours = get(f"http://127.0.0.1:{servers['ours']}{path['ours']}")
+        _, _, floor = get(f"http://127.0.0.1:{servers['floor']}{path['ours']}")
+        if ours != floor or ours != captures[path["ours"]]["body"]:
+            raise RuntimeError(f"{path['name']}: the floor's body differs from ours")
 
 
-def wait_until_up(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback health probe
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"server did not answer {url}")
+def database_backends(database_url: str):
+    """A function listing the PostgreSQL backend pids connected to the bench database (not this one)."""
+    connection = psycopg.connect(database_url, autocommit=True)
+
+    def pids() -> list[int]:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+        return [pid for (pid,) in rows]
+
+    return pids
 
 
-def print_table(rows: list[dict]) -> None:
-    header = (
-        f"{'path':<40} {'impl':<6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>8} {'ratio ours/naive':>17}"
-    )
-    print("\n" + header + "\n" + "-" * len(header))
-    for row in rows:
-        for impl in ("ours", "naive"):
-            m = row[impl]
-            if m is None:
-                continue
-            ratio = f"{row['ratio_rps']:.2f}x" if impl == "ours" and row["ratio_rps"] else ""
-            print(
-                f"{row['path'] if impl == 'ours' else '':<40} {impl:<6} {m['rps']:>8.0f} {m['p50_ms']:>8.2f} "
-                f"{m['p99_ms']:>8.2f} {m['queries']:>8} {ratio:>17}"
-            )
+def run_all(servers: dict, masters: dict, paths: list[dict], captures: dict, database_url: str, args) -> list[dict]:
+    db_pids = database_backends(database_url)
+    servers = {**servers, "naive": servers["ours"]}
+    masters = {**masters, "naive": masters["ours"]}
+    runs: dict = {(path["name"], impl): [] for path in paths for impl in IMPLEMENTATIONS}
+    for rep in range(args.reps):
+        for path in paths:
+            order = ["ours", "floor"] if rep % 2 == 0 else ["floor", "ours"]
+            if path["naive"] and rep < args.naive_reps:
+                order.append("naive")
+            for impl in order:
+                url = f"http://127.0.0.1:{servers[impl]}{path['naive'] if impl == 'naive' else path['ours']}"
+                runs[path["name"], impl].append(
+                    measure(
+                        url,
+                        connections=args.connections,
+                        duration=args.duration,
+                        app_pids=lambda impl=impl: process_tree(masters[impl]),
+                        db_pids=db_pids,
+                    )
+                )
+            rates = ", ".join(f"{impl} {runs[path['name'], impl][-1]['rps']:.0f} req/s" for impl in order)
+            print(f"  rep {rep + 1} {path['name']}: {rates}", flush=True)
+    rows = []
+    for path in paths:
+        queries = {"ours": len(captures[path["ours"]]["queries"])}
+        queries["floor"] = queries["ours"]
+        if path["naive"]:
+            _, headers, _ = get(f"http://127.0.0.1:{servers['naive']}{path['naive']}")
+            queries["naive"] = int(headers["X-DB-Queries"])
+        rows.append(summarize(path, runs, queries))
+    return rows
 
 
 if __name__ == "__main__":

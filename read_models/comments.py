@@ -1,4 +1,5 @@
-"""A resource's comment thread, oldest first, paginated. Two queries whatever the page size.
+"""A resource's comment thread, oldest first, paginated. Two queries whatever the page size, each
+compiled once per shape (read_models.compiled).
 
 Deleted comments vanish, except those with a live descendant (a reply, a reply to a reply, ...):
 they stay as placeholders (content null, deleted true) so every shown comment's parent is shown
@@ -17,7 +18,9 @@ from django.db.models.functions import Coalesce
 from core.metrics import read_query_latency
 from interactions.models import Comment, CommentVote
 from read_models.author_names import display_name
+from read_models.compiled import CompiledQuery
 from read_models.paging import DEFAULT_PAGE_SIZE, Page, offset_page, offset_window
+from read_models.viewers import signed_in_id
 from resources.models import Resource
 
 
@@ -92,14 +95,27 @@ def _item(row: dict) -> CommentItem:
     )
 
 
+def _visible(signed_in: bool, *, resource_id, viewer_id):
+    return Resource.objects.visible_to(viewer_id if signed_in else None).filter(pk=resource_id).values("pk")[:1]
+
+
+def _thread_page(offset: int, limit: int, *, resource_id):
+    thread = _thread(_shown_ancestors(resource_id=resource_id)).filter(resource_id=resource_id)
+    return thread.order_by("created_at", "id")[offset : offset + limit]
+
+
+VISIBLE = CompiledQuery(_visible, resource_id=Resource._meta.pk, viewer_id=Resource._meta.get_field("author"))
+THREAD_PAGE = CompiledQuery(_thread_page, resource_id=Comment._meta.get_field("resource"))
+
+
 def list_comments(*, resource_id, viewer, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> CommentPage | None:
     """None when the resource is unknown, deleted, or private to someone else."""
     window = offset_window(page, page_size)
     with read_query_latency.labels(read_model="comments").time():
-        if not Resource.objects.visible_for(viewer).filter(pk=resource_id).exists():
+        viewer_id = signed_in_id(viewer)
+        if not VISIBLE.rows(viewer_id is not None, resource_id=resource_id, viewer_id=viewer_id):
             return None
-        thread = _thread(_shown_ancestors(resource_id=resource_id)).filter(resource_id=resource_id)
-        rows = list(thread.order_by("created_at", "id")[window])
+        rows = THREAD_PAGE.rows(window.start, window.stop - window.start, resource_id=resource_id)
         return offset_page(rows, page=page, page_size=page_size, item=_item)
 
 

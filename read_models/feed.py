@@ -23,8 +23,10 @@ from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
 from core.metrics import read_query_latency
+from core.models import Tag
 from interactions.models import Comment
 from read_models.author_names import display_name
+from read_models.compiled import CompiledQuery, Many
 from read_models.feed_search import full_text
 from read_models.paging import DEFAULT_PAGE_SIZE, CursorMeta, Page, cursor_window, offset_window, split_page
 from resources.models import Resource
@@ -107,18 +109,23 @@ def live_comment_count():
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+TAG_PAIRS = CompiledQuery(
+    lambda *, resource_ids: (
+        Resource.tags.through.objects.filter(resource_id__in=resource_ids)
+        .order_by("tag__name")
+        .values("resource_id", "tag__name")
+    ),
+    resource_ids=Many(Resource.tags.through._meta.get_field("resource")),
+)
+
+
 def tag_names_by_resource(resource_ids) -> dict:
     """One query: {resource_id: [tag name, ...]} sorted by name."""
     names: dict = {resource_id: [] for resource_id in resource_ids}
     if not names:
         return names
-    pairs = (
-        Resource.tags.through.objects.filter(resource_id__in=names)
-        .order_by("tag__name")
-        .values_list("resource_id", "tag__name")
-    )
-    for resource_id, name in pairs:
-        names[resource_id].append(name)
+    for pair in TAG_PAIRS.rows(resource_ids=list(names)):
+        names[pair["resource_id"]].append(pair["tag__name"])
     return names
 
 
@@ -140,35 +147,21 @@ def list_feed(
         raise ValueError("q or tags too long")
     if cursor is not None and (cursor.rank is not None) != bool(q):
         raise InvalidCursor("This cursor belongs to another ordering of the feed.")
+    tags = tuple(dict.fromkeys(tags))
     with read_query_latency.labels(read_model="search" if q else "feed").time():
-        window = _filtered(Resource.objects.published(), tags=tags, author_id=author_id)
-        ordering = ("-rank", "-created_at", "-id") if q else ("-created_at", "-id")
-        # Deferred join: the inner query walks only the index (or the matches) to pick the
-        # page's ids; names and comment counts are computed for those rows alone. One row more
-        # than the page tells whether a next page exists, without a COUNT.
         if q:
-            page_ids = _ranked_page_ids(full_text().matching(window, q), cursor, fetch)
+            fetched = _searched_rows(q, tags, author_id, cursor, fetch)
         else:
-            if cursor is not None:
-                window = window.filter(_after(cursor))
-            page_ids = window.order_by(*ordering).values("id")[fetch]
-        rows = Resource.objects.filter(pk__in=page_ids)
-        if q:
-            rows = full_text().ranked(rows, q)
-        fetched = list(
-            rows.annotate(author_username=F("author__profile__username"), comment_count=live_comment_count())
-            .order_by(*ordering)
-            .values(
-                "id",
-                "title",
-                "visibility",
-                "created_at",
-                "author_id",
-                "author_username",
-                "comment_count",
-                *(["rank"] if q else []),
+            fetched = NEWEST_ROWS.rows(
+                fetch.start,
+                fetch.stop - fetch.start,
+                cursor is not None,
+                author_id is not None,
+                cursor_at=cursor.created_at if cursor else None,
+                cursor_id=cursor.id if cursor else None,
+                tags=list(tags),
+                author_id=author_id,
             )
-        )
         fetched, has_next = split_page(fetched, page_size)
         tag_names = tag_names_by_resource([row["id"] for row in fetched])
         items = [
@@ -198,19 +191,55 @@ def list_feed(
         )
 
 
+# Deferred join: the inner query walks only the index (or the matches) to pick the page's ids;
+# names and comment counts are computed for those rows alone. One row more than the page tells
+# whether a next page exists, without a COUNT.
+ROW_FIELDS = ("id", "title", "visibility", "created_at", "author_id", "author_username", "comment_count")
+
+
+def _rows(rows, ordering, *extra):
+    rows = rows.annotate(author_username=F("author__profile__username"), comment_count=live_comment_count())
+    return rows.order_by(*ordering).values(*ROW_FIELDS, *extra)
+
+
+def _newest_rows(offset, limit, after, by_author, *, cursor_at, cursor_id, tags, author_id):
+    window = _filtered(Resource.objects.published(), tags=tags, author_id=author_id if by_author else None)
+    if after:
+        window = window.filter(_after(cursor_at, cursor_id))
+    ordering = ("-created_at", "-id")
+    page_ids = window.order_by(*ordering).values("id")[offset : offset + limit]
+    return _rows(Resource.objects.filter(pk__in=page_ids), ordering)
+
+
+NEWEST_ROWS = CompiledQuery(
+    _newest_rows,
+    cursor_at=Resource._meta.get_field("created_at"),
+    cursor_id=Resource._meta.pk,
+    tags=Many(Tag._meta.get_field("slug")),
+    author_id=Resource._meta.get_field("author"),
+)
+
+
+def _searched_rows(q: str, tags: tuple[str, ...], author_id, cursor, fetch: slice) -> list[dict]:
+    # Not compiled: the SQLite implementation turns `q` into SQL of its own shape.
+    window = _filtered(Resource.objects.published(), tags=tags, author_id=author_id)
+    page_ids = _ranked_page_ids(full_text().matching(window, q), cursor, fetch)
+    ranked = full_text().ranked(Resource.objects.filter(pk__in=page_ids), q)
+    return list(_rows(ranked, ("-rank", "-created_at", "-id"), "rank"))
+
+
 def _filtered(queryset, *, tags: tuple[str, ...], author_id: UUID | None):
     """Each tag one EXISTS on the (resource, tag) unique index; an unknown slug matches nothing."""
     if author_id is not None:
         queryset = queryset.filter(author_id=author_id)
-    for slug in dict.fromkeys(tags):
+    for slug in tags:
         links = Resource.tags.through.objects.filter(resource_id=OuterRef("pk"), tag__slug=slug)
         queryset = queryset.filter(Exists(links))
     return queryset
 
 
-def _after(cursor: FeedCursor) -> Q:
-    """Rows strictly after the cursor in newest-first order."""
-    at, last_id = cursor.created_at, cursor.id
+def _after(at: datetime, last_id: UUID) -> Q:
+    """Rows strictly after the cursor (at, last_id) in newest-first order."""
     # `created_at <= c` bounds the index scan; the OR only breaks ties within one instant.
     return Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(id__lt=last_id))
 

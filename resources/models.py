@@ -22,9 +22,13 @@ class ResourceQuerySet(SoftDeleteQuerySet):
 
     def visible_for(self, user):
         """What `user` may see listed: published ones, plus their own private ones."""
+        return self.visible_to(user.pk if user is not None and user.is_authenticated else None)
+
+    def visible_to(self, viewer_id):
+        """`visible_for` by the viewer's id (None: anonymous)."""
         published = models.Q(visibility__in=[Visibility.PUBLIC, Visibility.PREMIUM])
-        if user is not None and user.is_authenticated:
-            published |= models.Q(author_id=user.pk)
+        if viewer_id is not None:
+            published |= models.Q(author_id=viewer_id)
         return self.filter(published, deleted_at__isnull=True)
 
 

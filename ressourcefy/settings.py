@@ -127,6 +127,9 @@ else:
         "OPTIONS": {"connect_timeout": DATABASES["default"]["OPTIONS"]["connect_timeout"]},
         "TEST": {"MIRROR": "default"},
     }
+    # Django's backend, its per-request health check a poll of the idle socket, not a SELECT 1.
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "ressourcefy.database.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 
 from api.responses import created, no_content, ok
+from api.serializers import read_bodies as bodies
 from api.serializers.envelope import ok_envelope as envelope
 from api.serializers.interactions import (
     CommentCreateInputSerializer,
@@ -39,7 +40,7 @@ class ResourceCommentsView(WriteView):
         )
         if page is None:
             raise NotFound("Resource not found.")
-        return ok(CommentSerializer(page.items, many=True).data, meta=OffsetMetaSerializer(page.meta).data)
+        return ok([bodies.comment(item) for item in page.items], meta=bodies.comment_meta(page.meta))
 
     @extend_schema(
         tags=["interactions"],

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from api.parsers import StrictJSONParser
 from api.request_meta import client_ip, user_agent
 from api.responses import created, no_content, ok
+from api.serializers import read_bodies as bodies
 from api.serializers.envelope import ok_envelope as envelope
 from api.serializers.paging import CursorMetaSerializer
 from api.serializers.resources import (
@@ -195,7 +196,7 @@ class FeedView(APIView):
             tags=tuple(query["tag"]),
             author_id=query.get("author"),
         )
-        return ok(FeedItemSerializer(page.items, many=True).data, meta=CursorMetaSerializer(page.meta).data)
+        return ok([bodies.feed_item(item) for item in page.items], meta=bodies.feed_meta(page.meta))
 
 
 class ResourceDetailView(APIView):
@@ -208,7 +209,7 @@ class ResourceDetailView(APIView):
         detail = get_resource_detail(resource_id=resource_id, viewer=request.user)
         if detail is None:
             raise NotFound("Resource not found.")
-        return ok(ResourceDetailSerializer(detail).data)
+        return ok(bodies.resource_detail(detail))
 
 
 class ResourceAccessView(APIView):
@@ -243,4 +244,5 @@ class AuthorProfileView(APIView):
         profile = get_author_profile(author_id=user_id, viewer=request.user)
         if profile is None:
             raise NotFound("Author not found.")
-        return ok(AuthorProfileSerializer(profile).data)
+        return ok(bodies.author_profile(profile))
+

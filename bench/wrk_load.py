@@ -1,0 +1,107 @@
+"""Load for the read-path bench: gunicorn servers on loopback, wrk runs, and the CPU each request cost.
+
+CPU time per request (user + system, from /proc) is read for the server's processes and for
+the PostgreSQL backends serving it: on a shared machine it drifts far less than req/s does.
+"""
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def gunicorn(gunicorn_path: str, app: str, *, port: int, workers: int, env: dict, cwd: Path):
+    """One server; every implementation gets exactly these settings. Yields the master's pid."""
+    server = subprocess.Popen(
+        [
+            gunicorn_path,
+            app,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "/dev/null",
+            "--error-logfile",
+            "-",
+            "--log-level",
+            "warning",
+        ],
+        cwd=cwd,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        yield server.pid
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def wait_until_up(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback probe
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"server did not answer {url}")
+
+
+def process_tree(master_pid: int) -> list[int]:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    return [master_pid, *map(int, children)]
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """{pid: user + system seconds} of the processes still alive."""
+    seconds = {}
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            # Fields 14 and 15 (utime, stime) follow the command name, which may hold spaces.
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return seconds
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """Seconds spent between two readings; a process that started in between counts from zero."""
+    return sum(after.get(pid, spent) - before.get(pid, 0.0) for pid, spent in {**before, **after}.items())
+
+
+def measure(url: str, *, connections: int, duration: int, app_pids, db_pids) -> dict:
+    """wrk on one URL: req/s, latency, and CPU ms per request in the app and in PostgreSQL."""
+    subprocess.run(["wrk", "-t1", "-c2", "-d1s", url], check=True, capture_output=True)  # warm-up
+    app_before, db_before = cpu_seconds(app_pids()), cpu_seconds(db_pids())
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    # A backend that ended during the run (connection age) takes its last seconds with it.
+    app_cpu = cpu_spent(app_before, cpu_seconds([*app_before, *app_pids()]))
+    db_cpu = cpu_spent(db_before, cpu_seconds([*db_before, *db_pids()]))
+    requests = int(re.search(r"^\s+(\d+) requests in", out, re.M).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": latency(out, "50%"),
+        "p99_ms": latency(out, "99%"),
+        "app_cpu_ms": round(app_cpu * 1000 / max(requests, 1), 2),
+        "db_cpu_ms": round(db_cpu * 1000 / max(requests, 1), 2),
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def latency(wrk_output: str, percentile: str) -> float:
+    value, unit = re.search(rf"^\s+{re.escape(percentile)}\s+([\d.]+)(us|ms|s)\s*$", wrk_output, re.M).groups()
+    return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], 2)
