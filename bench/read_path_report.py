@@ -2,7 +2,7 @@
 
 import statistics
 
-IMPLEMENTATIONS = ("ours", "floor", "naive")
+IMPLEMENTATIONS = ("ours", "floor", "naive", "baseline")
 
 
 def summarize(path: dict, runs: dict, queries: dict) -> dict:
@@ -16,10 +16,17 @@ def summarize(path: dict, runs: dict, queries: dict) -> dict:
         row[impl] = {key: statistics.median(run[key] for run in measured) for key in measured[0]}
         row[impl]["reps"] = len(measured)
         row[impl]["queries"] = queries[impl]
-    pairs = zip(runs[path["name"], "ours"], runs[path["name"], "floor"], strict=True)
-    row["ratio_floor"] = round(statistics.median(ours["rps"] / floor["rps"] for ours, floor in pairs), 2)
+    row["ratio_floor"] = paired_ratio(runs[path["name"], "ours"], runs[path["name"], "floor"])
+    row["ratio_baseline"] = paired_ratio(runs[path["name"], "ours"], runs[path["name"], "baseline"])
     row["ratio_naive"] = round(row["ours"]["rps"] / row["naive"]["rps"], 2) if row["naive"] else None
     return row
+
+
+def paired_ratio(ours: list[dict], other: list[dict]) -> float | None:
+    """Median over reps of ours/other req/s, each pair measured seconds apart."""
+    if not other:
+        return None
+    return round(statistics.median(mine["rps"] / theirs["rps"] for mine, theirs in zip(ours, other, strict=True)), 2)
 
 
 def search_aims(rows: list[dict]) -> dict:
@@ -37,8 +44,8 @@ def search_aims(rows: list[dict]) -> dict:
 
 def print_table(rows: list[dict]) -> None:
     header = (
-        f"{'path':<40} {'impl':<6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'app cpu':>8} {'db cpu':>7}"
-        f" {'queries':>7} {'ours/floor':>10} {'ours/naive':>10}"
+        f"{'path':<40} {'impl':<8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'app cpu':>8} {'db cpu':>7}"
+        f" {'queries':>7} {'ours/floor':>10} {'ours/naive':>10} {'ours/base':>9}"
     )
     print("\n" + header + "\n" + "-" * len(header) + "\n(cpu: ms per request)")
     for row in rows:
@@ -46,11 +53,13 @@ def print_table(rows: list[dict]) -> None:
             m = row[impl]
             if m is None:
                 continue
-            ratios = ["", ""]
+            ratios = ["", "", ""]
             if impl == "ours":
-                ratios = [f"{row['ratio_floor']:.2f}x", f"{row['ratio_naive']:.2f}x" if row["ratio_naive"] else ""]
+                ratios = [
+                    f"{row[key]:.2f}x" if row[key] else "" for key in ("ratio_floor", "ratio_naive", "ratio_baseline")
+                ]
             print(
-                f"{row['path'] if impl == 'ours' else '':<40} {impl:<6} {m['rps']:>7.0f} {m['p50_ms']:>7.2f}"
+                f"{row['path'] if impl == 'ours' else '':<40} {impl:<8} {m['rps']:>7.0f} {m['p50_ms']:>7.2f}"
                 f" {m['p99_ms']:>7.2f} {m['app_cpu_ms']:>8.2f} {m['db_cpu_ms']:>7.2f} {m['queries']:>7}"
-                f" {ratios[0]:>10} {ratios[1]:>10}"
+                f" {ratios[0]:>10} {ratios[1]:>10} {ratios[2]:>9}"
             )

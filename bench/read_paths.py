@@ -26,6 +26,7 @@ Run by hand (about 10 minutes once the data exists, plus ~2 minutes to seed it t
 
 import argparse
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -37,17 +38,16 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
-import psycopg
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: bench/ is a package of the project root
 
 from bench.read_path_report import IMPLEMENTATIONS, print_table, search_aims, summarize  # noqa: E402
-from bench.wrk_load import gunicorn, measure, process_tree, wait_until_up  # noqa: E402
+from bench.wrk_load import checkout, database_backends, gunicorn, measure, process_tree, wait_until_up  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 RESULTS = ROOT / "bench" / "results" / "read_paths.json"
+OURS, FLOOR = "ressourcefy.wsgi:application", "bench.read_floor:application"
 
 
 def main() -> int:
@@ -61,6 +61,7 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--naive-reps", type=int, default=1, help="0 leaves the naive column out")
     parser.add_argument("--paths", default="", help="comma list: only paths whose name contains one of these")
+    parser.add_argument("--baseline", help="a git ref served too, interleaved, for ours/baseline (e.g. HEAD~1)")
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL", "")
@@ -106,15 +107,25 @@ def main() -> int:
             "READ_FLOOR_SERVER_SIDE_BINDING": server_side_binding,
         }
         servers = {"ours": args.port, "floor": args.port + 1}
-        common = {"workers": args.workers, "cwd": ROOT}
-        with (
-            gunicorn(GUNICORN, "ressourcefy.wsgi:application", port=servers["ours"], env=ours_env, **common) as ours,
-            gunicorn(GUNICORN, "bench.read_floor:application", port=servers["floor"], env=floor_env, **common) as floor,
-        ):
-            wait_until_up(f"http://127.0.0.1:{servers['ours']}/health/live/")
-            wait_until_up(f"http://127.0.0.1:{servers['floor']}{paths[0]['ours']}")
+        common = {"workers": args.workers}
+        with contextlib.ExitStack() as stack:
+            masters = {
+                "ours": stack.enter_context(gunicorn(GUNICORN, OURS, port=args.port, env=ours_env, cwd=ROOT, **common)),
+                "floor": stack.enter_context(
+                    gunicorn(GUNICORN, FLOOR, port=args.port + 1, env=floor_env, cwd=ROOT, **common)
+                ),
+            }
+            if args.baseline:
+                tree = stack.enter_context(checkout(ROOT, args.baseline, Path(scratch)))
+                servers["baseline"] = args.port + 2
+                baseline_env = {**ours_env, "PYTHONPATH": str(tree)}
+                masters["baseline"] = stack.enter_context(
+                    gunicorn(GUNICORN, OURS, port=servers["baseline"], env=baseline_env, cwd=tree, **common)
+                )
+            for port in servers.values():
+                wait_until_up(f"http://127.0.0.1:{port}{paths[0]['ours']}")
             check_same_bodies(servers, paths, captures)
-            rows = run_all(servers, {"ours": ours, "floor": floor}, paths, captures, database_url, args)
+            rows = run_all(servers, masters, paths, captures, database_url, args)
 
     print_table(rows)
     aims = search_aims(rows)
@@ -235,25 +246,12 @@ def get(url: str) -> tuple[int, dict, object]:
 
 
 def check_same_bodies(servers: dict, paths: list[dict], captures: dict) -> None:
-    """The floor must answer what we answer, or its rate means nothing."""
+    """The floor (and a baseline) must answer what we answer, or their rates mean nothing."""
     for path in paths:
-        _, _, ours = get(f"http://127.0.0.1:{servers['ours']}{path['ours']}")
-        _, _, floor = get(f"http://127.0.0.1:{servers['floor']}{path['ours']}")
-        if ours != floor or ours != captures[path["ours"]]["body"]:
-            raise RuntimeError(f"{path['name']}: the floor's body differs from ours")
-
-
-def database_backends(database_url: str):
-    """A function listing the PostgreSQL backend pids connected to the bench database (not this one)."""
-    connection = psycopg.connect(database_url, autocommit=True)
-
-    def pids() -> list[int]:
-        rows = connection.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchall()
-        return [pid for (pid,) in rows]
-
-    return pids
+        for impl, port in servers.items():
+            _, _, body = get(f"http://127.0.0.1:{port}{path['ours']}")
+            if body != captures[path["ours"]]["body"]:
+                raise RuntimeError(f"{path['name']}: the {impl}'s body differs from ours")
 
 
 def run_all(servers: dict, masters: dict, paths: list[dict], captures: dict, database_url: str, args) -> list[dict]:
@@ -263,7 +261,9 @@ def run_all(servers: dict, masters: dict, paths: list[dict], captures: dict, dat
     runs: dict = {(path["name"], impl): [] for path in paths for impl in IMPLEMENTATIONS}
     for rep in range(args.reps):
         for path in paths:
-            order = ["ours", "floor"] if rep % 2 == 0 else ["floor", "ours"]
+            # Who goes first rotates from rep to rep, so that a drift in load favours no one.
+            order = [impl for impl in servers if impl != "naive"]
+            order = order[rep % len(order) :] + order[: rep % len(order)]
             if path["naive"] and rep < args.naive_reps:
                 order.append("naive")
             for impl in order:
@@ -282,7 +282,7 @@ def run_all(servers: dict, masters: dict, paths: list[dict], captures: dict, dat
     rows = []
     for path in paths:
         queries = {"ours": len(captures[path["ours"]]["queries"])}
-        queries["floor"] = queries["ours"]
+        queries["floor"] = queries["baseline"] = queries["ours"]
         if path["naive"]:
             _, headers, _ = get(f"http://127.0.0.1:{servers['naive']}{path['naive']}")
             queries["naive"] = int(headers["X-DB-Queries"])

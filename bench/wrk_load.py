@@ -13,6 +13,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psycopg
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -105,3 +107,28 @@ def measure(url: str, *, connections: int, duration: int, app_pids, db_pids) -> 
 def latency(wrk_output: str, percentile: str) -> float:
     value, unit = re.search(rf"^\s+{re.escape(percentile)}\s+([\d.]+)(us|ms|s)\s*$", wrk_output, re.M).groups()
     return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], 2)
+
+
+def database_backends(database_url: str):
+    """A function listing the PostgreSQL backend pids connected to the bench database (not this one)."""
+    connection = psycopg.connect(database_url, autocommit=True)
+
+    def pids() -> list[int]:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+        return [pid for (pid,) in rows]
+
+    return pids
+
+
+@contextlib.contextmanager
+def checkout(root: Path, ref: str, scratch: Path):
+    """A detached work tree of `ref` beside the project, sharing its virtualenv. Yields its path."""
+    tree = scratch / "baseline"
+    subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", str(tree), ref], check=True)
+    try:
+        (tree / ".venv").symlink_to(root / ".venv")
+        yield tree
+    finally:
+        subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", str(tree)], check=True)
