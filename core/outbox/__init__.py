@@ -5,7 +5,8 @@ in their app's `handlers.py`. Workers (`manage.py process_events`) claim due eve
 lease, dispatch them and record the outcomes; delivery is at-least-once, so handlers must be
 idempotent (see `once_per_event` and `send_once_per_event`). Modules: `producer` (writing), `registry` (handlers),
 `leases` (claims and outcomes), `heartbeat` (lease renewal), `time_limit` (per handler call), `worker` (the loop),
-`wakeup` (LISTEN/NOTIFY), `batch_log` (what the worker logs about its batches).
+`wakeup` (LISTEN/NOTIFY), `batch_log` (what the worker logs about its batches), `statements` (the worker's
+PostgreSQL statements).
 """
 
 from core.outbox.leases import backoff_delay
