@@ -6,7 +6,7 @@ lease, dispatch them and record the outcomes; delivery is at-least-once, so hand
 idempotent (see `once_per_event` and `send_once_per_event`). Modules: `producer` (writing), `registry` (handlers),
 `leases` (claims and outcomes), `heartbeat` (lease renewal), `time_limit` (per handler call), `worker` (the loop),
 `wakeup` (LISTEN/NOTIFY), `periodic` (timed tasks the looping worker runs beside dispatch),
-`batch_log` (what the worker logs about its batches).
+`batch_log` (what the worker logs about its batches), `statements` (the worker's PostgreSQL statements).
 """
 
 from core.outbox.leases import backoff_delay

@@ -7,6 +7,10 @@ quarter lease (the usual case) costs nothing: the thread only wakes, sees nothin
 sleeps again. The heartbeat stops renewing once the running handler is past its time limit,
 so a handler that hangs where no signal reaches it loses its lease and is taken over; a
 worker that is frozen (SIGSTOP, a VM pause) or dead renews nothing, by construction.
+
+The heartbeat also keeps the completions of the worker's last batch (`unwritten`) until its
+next claim writes them in the same statement, and writes them itself when closed, so a
+stopping worker leaves no finished event PROCESSING.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import time
 from django.conf import settings
 from django.db import DatabaseError, connection
 
-from core.outbox.leases import Claim, renew_lease
+from core.outbox.leases import Claim, Completion, record_completed, renew_lease
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,8 @@ class LeaseHeartbeat:
         lease = settings.OUTBOX_LEASE_SECONDS if lease_seconds is None else lease_seconds
         self.interval = lease / 4  # renewed at most two intervals after the last one: half the lease left
         self._claim: Claim | None = None
+        # Set and taken by the worker's thread only.
+        self.unwritten: Completion | None = None
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -44,10 +50,22 @@ class LeaseHeartbeat:
 
     def close(self) -> None:
         self._claim = None
+        try:
+            self.write_unwritten()
+        except DatabaseError as error:
+            # Their leases will expire and the events be delivered again, as at-least-once allows.
+            logger.warning("outbox completions not written", extra={"error": str(error)})
         self._closed.set()
         if self._thread is not None:
             self._thread.join(timeout=max(self.interval, 5.0))
             self._thread = None
+
+    def write_unwritten(self) -> None:
+        """Mark the kept completions COMPLETED now (the worker's thread)."""
+        completion, self.unwritten = self.unwritten, None
+        if completion is None:
+            return
+        report_written(completion, record_completed(completion.claim, completion.events))
 
     def __enter__(self) -> LeaseHeartbeat:
         return self
@@ -78,3 +96,9 @@ class LeaseHeartbeat:
             # The lease may lapse; the token keeps a late outcome out. Retry at the next beat.
             logger.warning("outbox lease renewal failed", extra={"worker_id": claim.worker_id, "error": str(error)})
             connection.close()
+
+
+def report_written(completion: Completion, written: int) -> None:
+    """Warn when fewer of `completion`'s events were marked COMPLETED than succeeded."""
+    if written < len(completion.events):
+        logger.warning("outbox lease lost before completion", extra={"worker_id": completion.claim.worker_id})

@@ -18,7 +18,6 @@ writes nothing. The worker's heartbeat (`heartbeat`) renews the lease of a live 
 
 from __future__ import annotations
 
-import functools
 import json
 import time
 import uuid
@@ -62,6 +61,8 @@ class Claim:
     # Deadlines of the running handler call (`time_limit.HandlerTimer`); the heartbeat stops
     # renewing once the running call is past its deadline.
     timer: HandlerTimer | None = None
+    # How many events of the `completing` batch passed to `claim_batch` it marked COMPLETED.
+    previous_completed: int = 0
 
     @property
     def handler_deadline(self) -> float | None:
@@ -81,6 +82,14 @@ class Claim:
     def held(self) -> QuerySet[OutboxEvent]:
         """The rows this claim still holds: a late writer whose lease was taken over matches none."""
         return OutboxEvent.objects.filter(status=PROCESSING, lease_token=self.token)
+
+
+@dataclass
+class Completion:
+    """Events of `claim` whose handlers all succeeded, not yet marked COMPLETED."""
+
+    claim: Claim
+    events: list[OutboxEvent]
 
 
 def backoff_delay(retry_count: int) -> timedelta:
@@ -117,90 +126,7 @@ def next_due_at(*, ordered: bool) -> datetime | None:
     return claimable_events(now=None, ordered=ordered).aggregate(due=Min("next_retry_at"))["due"]
 
 
-# PostgreSQL: one statement locks up to `limit` claimable rows, skipping rows other workers are
-# claiming, and takes them: every due PENDING row and at most one expired lease with attempts
-# left (rows another worker took meanwhile fail the re-check under the lock). Expired leases
-# with no attempts left end FAILED in the same UPDATE (one data-modifying step: a second one
-# would cost its own executor set-up per batch) and come back flagged `exhausted`.
-_CLAIM_SQL = """
-WITH due AS (
-    SELECT e.id, e.status, e.retry_count FROM {table} e
-    WHERE e.status IN ('PENDING', 'PROCESSING') AND e.next_retry_at <= %(now)s {head_of_aggregate}
-    ORDER BY e.next_retry_at
-    LIMIT %(limit)s
-    FOR UPDATE SKIP LOCKED
-),
-taken AS (
-    SELECT id, FALSE AS expired, FALSE AS exhausted FROM due WHERE status = 'PENDING'
-    UNION ALL
-    (SELECT id, TRUE, FALSE FROM due WHERE status = 'PROCESSING' AND retry_count < %(max_attempts)s LIMIT 1)
-    UNION ALL
-    SELECT id, TRUE, TRUE FROM due WHERE status = 'PROCESSING' AND retry_count >= %(max_attempts)s
-)
-UPDATE {table} t
-SET status = CASE WHEN taken.exhausted THEN 'FAILED' ELSE 'PROCESSING' END,
-    retry_count = t.retry_count + (NOT taken.exhausted)::int,
-    lease_expirations = t.lease_expirations + taken.expired::int,
-    error_message = CASE WHEN taken.expired THEN {expired_message} ELSE t.error_message END,
-    locked_by = CASE WHEN taken.exhausted THEN '' ELSE %(worker_id)s END,
-    locked_until = CASE WHEN taken.exhausted THEN NULL ELSE %(lease_until)s END,
-    next_retry_at = CASE WHEN taken.exhausted THEN t.next_retry_at ELSE %(lease_until)s END,
-    lease_token = CASE WHEN taken.exhausted THEN NULL ELSE %(token)s END,
-    updated_at = %(now)s
-FROM taken
-WHERE t.id = taken.id
-RETURNING {returned}, taken.exhausted
-"""
-# Written when a lease expired: N counts this expiry; the holder named is the one that lost it.
-_EXPIRED_MESSAGE_SQL = (
-    "format('LeaseExpired: lease expired %%s time%%s; the last holder (%%s) did not finish or renew it',"
-    " t.lease_expirations + 1, CASE WHEN t.lease_expirations = 0 THEN '' ELSE 's' END, t.locked_by)"
-)
-_HEAD_OF_AGGREGATE_SQL = """
-    AND NOT EXISTS (
-        SELECT 1 FROM {table} other
-        WHERE other.aggregate_type = e.aggregate_type AND other.aggregate_id = e.aggregate_id
-          AND other.status IN ('PENDING', 'PROCESSING') AND other.id <> e.id
-          AND ((other.created_at, other.id) < (e.created_at, e.id)
-               OR (other.status = 'PROCESSING' AND other.next_retry_at > %(now)s))
-    )"""
-# Only what the claim does not already know: fewer timestamps to parse per row.
-_RETURNED = (
-    "id",
-    "created_at",
-    "aggregate_type",
-    "aggregate_id",
-    "event_type",
-    "payload",
-    "retry_count",
-    "error_message",
-    "lease_expirations",
-)
 _FIELD_NAMES = [field.attname for field in OutboxEvent._meta.concrete_fields]
-_COMPLETE_SQL = """
-UPDATE {table}
-SET status = 'COMPLETED', processed_at = %s, locked_by = '', locked_until = NULL, lease_token = NULL, updated_at = %s
-WHERE id = ANY(%s) AND status = 'PROCESSING' AND lease_token = %s
-"""
-
-
-def _table() -> str:
-    return connection.ops.quote_name(OutboxEvent._meta.db_table)
-
-
-@functools.cache
-def _complete_sql() -> str:
-    return _COMPLETE_SQL.format(table=_table())
-
-
-@functools.cache
-def _claim_sql(ordered: bool) -> str:
-    """The claim statement, built once per process."""
-    head = _HEAD_OF_AGGREGATE_SQL.format(table=_table()) if ordered else ""
-    returned = ", ".join(f"t.{column}" for column in _RETURNED)
-    return _CLAIM_SQL.format(
-        table=_table(), head_of_aggregate=head, returned=returned, expired_message=_EXPIRED_MESSAGE_SQL
-    )
 
 
 def _claimed_events(
@@ -234,31 +160,49 @@ def _claimed_events(
     return events
 
 
-def claim_batch(*, limit: int, worker_id: str, ordered: bool = False) -> Claim:
-    """Claim up to `limit` due events (at most one of them an expired lease) for `worker_id`."""
+def claim_batch(*, limit: int, worker_id: str, ordered: bool = False, completing: Completion | None = None) -> Claim:
+    """Claim up to `limit` due events (at most one of them an expired lease) for `worker_id`,
+    first marking the `completing` events COMPLETED (on PostgreSQL in the same statement)."""
     now = timezone.now()
     lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     token = uuid.uuid4()
     db = connections[DEFAULT_DB_ALIAS]  # resolved once: each `connection.x` is a thread-local lookup
-    if db.vendor == "postgresql":
-        params = {
-            "now": now,
-            "limit": limit,
-            "worker_id": worker_id,
-            "lease_until": lease_until,
-            "token": token,
-            "max_attempts": settings.OUTBOX_MAX_RETRIES,
-        }
-        rows = statements.fetch_all(db, _claim_sql(ordered), params)
-        claimed = [row[:-1] for row in rows if not row[-1]]
-        events = _claimed_events(
-            claimed, alias=db.alias, worker_id=worker_id, token=token, now=now, lease_until=lease_until
+    previous = 0
+    if completing is not None and (db.vendor != "postgresql" or ordered):
+        # A statement of its own: an ordered claim must see these completions, since an
+        # aggregate's next event waits for them (one statement sees one snapshot).
+        previous = record_completed(completing.claim, completing.events)
+        completing = None
+    if db.vendor != "postgresql":
+        claim = _claim_batch_portably(
+            limit=limit, worker_id=worker_id, ordered=ordered, now=now, lease_until=lease_until, token=token
         )
-        events.sort(key=lambda event: (event.created_at, event.pk))
-        return Claim(worker_id=worker_id, token=token, events=events, exhausted=len(rows) - len(claimed))
-    return _claim_batch_portably(
-        limit=limit, worker_id=worker_id, ordered=ordered, now=now, lease_until=lease_until, token=token
+        claim.previous_completed = previous
+        return claim
+    params = {
+        "now": now,
+        "limit": limit,
+        "worker_id": worker_id,
+        "lease_until": lease_until,
+        "token": token,
+        "max_attempts": settings.OUTBOX_MAX_RETRIES,
+    }
+    if completing is None:
+        rows = statements.fetch_all(db, statements.claim_sql(ordered=ordered, completing=False), params)
+    else:
+        params["completed_ids"] = [event.pk for event in completing.events]
+        params["completed_token"] = completing.claim.token
+        rows = statements.fetch_all(db, statements.claim_sql(ordered=False, completing=True), params)
+        previous = rows[0][0]
+        rows = [row[1:] for row in rows if row[1] is not None]
+        observe_latency(completing.events, now)
+    claimed = [row[:-1] for row in rows if not row[-1]]
+    events = _claimed_events(
+        claimed, alias=db.alias, worker_id=worker_id, token=token, now=now, lease_until=lease_until
     )
+    events.sort(key=lambda event: (event.created_at, event.pk))
+    exhausted = len(rows) - len(claimed)
+    return Claim(worker_id=worker_id, token=token, events=events, exhausted=exhausted, previous_completed=previous)
 
 
 def _claim_batch_portably(
@@ -327,7 +271,7 @@ def record_completed(claim: Claim, events: list[OutboxEvent]) -> int:
     ids = [event.pk for event in events]
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor == "postgresql":
-        completed = statements.row_count(db, _complete_sql(), [now, now, ids, claim.token])
+        completed = statements.row_count(db, statements.complete_sql(), [now, now, ids, claim.token])
     else:
         completed = (
             claim.held()
@@ -341,6 +285,12 @@ def record_completed(claim: Claim, events: list[OutboxEvent]) -> int:
                 updated_at=now,
             )
         )
+    observe_latency(events, now)
+    return completed
+
+
+def observe_latency(events: list[OutboxEvent], now: datetime) -> None:
+    """Emit→completion seconds of completed `events`, per event type."""
     latencies: dict[str, list[float]] = defaultdict(list)
     for event in events:
         latencies[event.event_type].append(max((now - event.created_at).total_seconds(), 0.0))
@@ -348,7 +298,6 @@ def record_completed(claim: Claim, events: list[OutboxEvent]) -> int:
         histogram = outbox_dispatch_latency.labels(event_type)
         for value in seconds:
             histogram.observe(value)
-    return completed
 
 
 def gives_up(event: OutboxEvent, *, final: bool = False) -> bool:

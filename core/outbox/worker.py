@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from core.models import OutboxEvent
 from core.outbox.batch_log import BatchLog
-from core.outbox.heartbeat import LeaseHeartbeat
-from core.outbox.leases import Claim, claim_batch, gives_up, next_due_at, record_completed, record_failed
+from core.outbox.heartbeat import LeaseHeartbeat, report_written
+from core.outbox.leases import Claim, Completion, claim_batch, gives_up, next_due_at, record_failed
 from core.outbox.periodic import PeriodicRunner
 from core.outbox.registry import Handler, LeaseLostError, UnknownEventTypeError, dispatch, time_limit_of
 from core.outbox.time_limit import HandlerTimeLimitExceeded, HandlerTimer
@@ -39,25 +39,31 @@ def process_outbox(
 ) -> int:
     """Claim up to `limit` due events, dispatch each and record the outcomes; returns how many were claimed.
 
-    A failing handler affects only its own event. Successes are written in one statement at
-    the end of the batch (sooner in a batch slower than half the lease); `heartbeat` (a
-    temporary one when None) renews the lease while the batch runs.
+    A failing handler affects only its own event. `heartbeat` (a temporary one when None)
+    renews the lease while the batch runs and keeps the batch's successes until the next call
+    writes them with its claim, in one statement (or until the heartbeat is closed); a batch
+    slower than half the lease writes them sooner.
     """
+    if heartbeat is None:
+        with LeaseHeartbeat() as temporary:
+            claimed = process_outbox(limit, worker_id, ordered=ordered, heartbeat=temporary)
+            temporary.write_unwritten()
+        return claimed
     started = time.monotonic()
-    claim = claim_batch(limit=limit, worker_id=worker_id, ordered=ordered)
+    completing = heartbeat.unwritten
+    claim = claim_batch(limit=limit, worker_id=worker_id, ordered=ordered, completing=completing)
+    heartbeat.unwritten = None  # written (if the claim failed they stay for the next one)
+    if completing is not None:
+        report_written(completing, claim.previous_completed)
     if claim.events:
-        if heartbeat is None:
-            with LeaseHeartbeat() as temporary:
-                outcomes = _dispatch_claim(claim, temporary)
-        else:
-            outcomes = _dispatch_claim(claim, heartbeat)
+        outcomes = _dispatch_claim(claim, heartbeat)
         _batch_log.batch(worker_id, len(claim.events), outcomes, time.monotonic() - started)
     return claim.count
 
 
 def _dispatch_claim(claim: Claim, heartbeat: LeaseHeartbeat) -> dict[str, int]:
     """Dispatch every claimed event; returns how many completed, will be retried, failed for good
-    or were lost to another worker."""
+    or were lost to another worker. The successes are left to `heartbeat.unwritten`."""
     outcomes = {"completed": 0, "retried": 0, "failed": 0, "lost": 0}
     # An event that already lost a lease (its handler may kill the worker) runs after the rest,
     # once their outcomes are written, so it cannot take a batch's work down with it again.
@@ -71,7 +77,8 @@ def _dispatch_claim(claim: Claim, heartbeat: LeaseHeartbeat) -> dict[str, int]:
         for event in order:
             # Outcomes known are written before a suspect event, and every half lease in a slow batch.
             if succeeded and (event.lease_expirations or time.monotonic() - written_at > claim.lease_seconds / 2):
-                record_completed(claim, succeeded)
+                heartbeat.unwritten = Completion(claim, succeeded)
+                heartbeat.write_unwritten()
                 succeeded = []
                 written_at = time.monotonic()
             if claim.lost(event):
@@ -84,8 +91,8 @@ def _dispatch_claim(claim: Claim, heartbeat: LeaseHeartbeat) -> dict[str, int]:
     finally:
         heartbeat.release()
         claim.timer.close()
-    if record_completed(claim, succeeded) < len(succeeded):
-        logger.warning("outbox lease lost before completion", extra={"worker_id": claim.worker_id})
+        if succeeded:
+            heartbeat.unwritten = Completion(claim, succeeded)
     return outcomes
 
 
