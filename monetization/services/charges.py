@@ -5,16 +5,20 @@ money they name. Such an event is kept (`ParkedChargeEvent`) and applied, in Str
 order, the moment the payment is recorded as paid (`apply_parked_for`). Every effect is
 idempotent: Stripe's `amount_refunded` is cumulative, a dispute only moves forward.
 
-When the two arrive at once, neither transaction sees the other's uncommitted row; so both
-the parking and the paying one sweep again right after their own commit
-(`sweep_after_commit`), and whichever commits second finds both.
+When the two arrive at once they serialize on the invoice (`lock_invoice`, taken before any
+row lock): the charge event decides to park or to apply only once the payer committed, and the
+payer applies every event parked before it. So a parked event never lands after a later event
+of the same charge was applied directly: each outcome is one some serial order of the
+deliveries explains. A sweep right after each commit (`sweep_after_commit`) still applies
+whatever waited for a payment that is paid by then (a payment known by its charge only).
 """
 
 import datetime
 import functools
 import logging
+import zlib
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -34,6 +38,7 @@ DISPUTE_CREATED = "charge.dispute.created"
 DISPUTE_CLOSED = "charge.dispute.closed"
 DISPUTE_CLOSED_STATUSES = ("won", "lost", "warning_closed")
 PAID = (Payment.Status.COMPLETED, Payment.Status.REFUNDED)
+INVOICE_LOCK_SPACE = zlib.crc32(b"invoice-charge-events") - 2**31  # apart from other advisory locks
 logger = logging.getLogger(__name__)
 
 
@@ -65,12 +70,35 @@ def record_charge_event(*, event: dict, event_created: datetime.datetime, invoic
     found = find_payment(charge_id=charge_id, payment_intent_id=payment_intent_id, invoice_id=invoice_id)
     if found is None and not invoice_id:
         return ignored("no payment for this charge")
-    if found is None or found.status not in PAID:
-        _park(event, event_created, charge_id, payment_intent_id, invoice_id or (found and found.stripe_invoice_id))
+    invoice_id = invoice_id or (found and found.stripe_invoice_id) or None
+    if invoice_id:
+        # Wait for an `invoice.paid` of this invoice under way, then look again: what it
+        # committed decides between parking and applying (lock order: invoice, subscription, payment).
+        lock_invoice(invoice_id)
+        found = find_payment(charge_id=charge_id, payment_intent_id=payment_intent_id, invoice_id=invoice_id)
+    subscription = _lock_subscription(found) if found is not None else None
+    payment = Payment.objects.select_for_update().get(pk=found.pk) if found is not None else None
+    if payment is None or payment.status not in PAID:
+        _park(event, event_created, charge_id, payment_intent_id, invoice_id)
         return Outcome(PROCESSED.status, "parked until its payment is recorded as paid")
-    subscription = _lock_subscription(found)
-    payment = Payment.objects.select_for_update().get(pk=found.pk)
     return _apply(event_type, data, payment, subscription)
+
+
+def lock_invoice(invoice_id: str) -> None:
+    """Serialize, until the transaction ends, the payment of this invoice and the events of its charge.
+
+    Taken before any row lock. PostgreSQL: a transaction-level advisory lock (the Payment row
+    may not exist yet); SQLite runs one writer at a time already.
+    """
+    require_transaction()
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [INVOICE_LOCK_SPACE, _lock_key(invoice_id)])
+
+
+def _lock_key(invoice_id: str) -> int:
+    return zlib.crc32(invoice_id.encode()) - 2**31  # a signed 32-bit key, the same on every host
 
 
 def apply_parked_for(payment: Payment) -> None:

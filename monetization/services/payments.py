@@ -37,6 +37,7 @@ def record_invoice_paid(*, invoice: dict, event_created: datetime.datetime) -> O
     A redelivery, or one after the payment was refunded, changes nothing.
     """
     require_transaction()
+    charges.lock_invoice(invoice["id"])  # a refund or dispute of its charge waits for this payment
     subscription = subscriptions.lock_by_stripe_id(invoice_subscription_id(invoice))
     if subscription is None:
         return ignored("unknown subscription")
