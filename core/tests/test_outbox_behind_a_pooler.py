@@ -44,7 +44,8 @@ def test_directly_connected_the_worker_turns_synchronous_commit_off_for_its_sess
 
 def test_behind_a_transaction_pooler_the_worker_sets_nothing_on_its_session(settings):
     settings.DATABASE_POOLER = "transaction"
-    assert not [sql for sql in run_one_event() if sql.upper().startswith("SET ")]
+    # A prepared statement run on the raw cursor is captured without its text (None).
+    assert not [sql for sql in run_one_event() if (sql or "").upper().startswith("SET ")]
 
 
 def test_after_a_worker_ran_other_clients_still_commit_synchronously():
