@@ -1,6 +1,7 @@
 """The worker's claim and completion are planned once per connection, except behind a transaction pooler."""
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
 from core import outbox
@@ -29,6 +30,7 @@ def prepared_statements() -> list[str]:
         return [" ".join(statement.split()) for (statement,) in cursor.fetchall()]
 
 
+@pytest.mark.skipif(bool(settings.DATABASE_POOLER), reason="pooled: nothing is prepared")
 def test_a_worker_connection_prepares_its_claim_and_its_completion(due_events):
     assert process_outbox(limit=2, worker_id="w") == 2
     assert process_outbox(limit=2, worker_id="w") == 1

@@ -4,6 +4,7 @@ import time
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 
 from users.models import User
@@ -43,6 +44,7 @@ def test_a_healthy_idle_connection_is_kept_without_a_round_trip(round_trips):
     assert round_trips == []
 
 
+@pytest.mark.skipif(bool(settings.DATABASE_POOLER), reason="pooled: our socket is to the pooler")
 def test_a_connection_the_server_closed_is_dropped_before_the_request_queries(round_trips):
     User.objects.count()
     pid = connection.connection.info.backend_pid
