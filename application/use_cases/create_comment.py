@@ -7,7 +7,7 @@ from application.exceptions import NotFound, ValidationFailed
 from application.policies.comment_policy import can_comment_on_resource
 from interactions.services.create_comment import ForeignParentError
 from interactions.services.create_comment import create_comment as create_comment_service
-from resources.models import Resource
+from resources.services.locks import lock_resource
 
 
 def create_comment(command: CreateCommentCommand) -> CommentCreated:
@@ -15,7 +15,7 @@ def create_comment(command: CreateCommentCommand) -> CommentCreated:
     delete or a change to private that commits first refuses the comment (and emits nothing),
     one that comes later waits for it. The service locks the parent comment the same way."""
     with transaction.atomic():
-        resource = Resource.objects.select_for_update().filter(pk=command.resource_id).first()
+        resource = lock_resource(command.resource_id)
         if resource is None or not can_comment_on_resource(command.user, resource):
             raise NotFound("Resource not found.")
         try:

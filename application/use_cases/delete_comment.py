@@ -4,12 +4,12 @@ from django.db import transaction
 
 from application.dto.resources import DeleteCommentCommand
 from application.policies.comment_policy import authored_comment_or_refuse
-from application.use_cases._locked_rows import lock_comment
 from interactions.services.delete_comment import delete_comment as delete_comment_service
+from interactions.services.locks import lock_comment_with_resource
 
 
 def delete_comment(command: DeleteCommentCommand) -> None:
     """Checked on the locked rows: of two deletes at once, the second finds it deleted (404)."""
     with transaction.atomic():
-        comment = authored_comment_or_refuse(command.user, lock_comment(command.comment_id))
+        comment = authored_comment_or_refuse(command.user, lock_comment_with_resource(command.comment_id))
         delete_comment_service(comment=comment, actor=command.user)
