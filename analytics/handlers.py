@@ -8,21 +8,25 @@ import uuid
 from analytics.services.track_event import TrackedEvent, track_event
 from core.models import OutboxEvent
 from core.outbox import handles, once_per_event
+from interactions import events as interactions
+from monetization import events as billing
+from resources import events as resources
+from users import events as users
 from users.models import User
 
 TRACKED_BUSINESS_EVENTS = (
-    "billing.payment_completed",
-    "billing.subscription_activated",
-    "billing.payment_failed",
-    "billing.payment_refunded",
-    "billing.subscription_canceled",
-    "billing.subscription_expired",
-    "user.registered",
-    "user.activated",
-    "resource.published",
-    "resource.version_created",
-    "resource.downloaded",
-    "comment.created",
+    billing.PAYMENT_COMPLETED,
+    billing.SUBSCRIPTION_ACTIVATED,
+    billing.PAYMENT_FAILED,
+    billing.PAYMENT_REFUNDED,
+    billing.SUBSCRIPTION_CANCELED,
+    billing.SUBSCRIPTION_EXPIRED,
+    users.USER_REGISTERED,
+    users.USER_ACTIVATED,
+    resources.RESOURCE_PUBLISHED,
+    resources.RESOURCE_VERSION_CREATED,
+    resources.RESOURCE_DOWNLOADED,
+    interactions.COMMENT_CREATED,
 )
 
 
@@ -51,7 +55,7 @@ def _tracked_event(event: OutboxEvent) -> TrackedEvent:
 def _existing_user_id(event: OutboxEvent, payload: dict) -> uuid.UUID | None:
     """The user the event is about, if they still exist: a dangling id must not fail the insert."""
     candidate = payload.get("user_id") or payload.get("author_id")
-    if candidate is None and event.aggregate_type.lower() == "user":
+    if candidate is None and event.aggregate_type == users.USER:
         candidate = event.aggregate_id
     try:
         user_id = uuid.UUID(str(candidate))

@@ -9,9 +9,8 @@ from django.template.loader import render_to_string
 from core.models import OutboxEvent
 from core.outbox import handles, send_once_per_event
 from core.services.email_service import send_email
+from users.events import USER_ACTIVATED, USER_ACTIVATION_REQUESTED, USER_PASSWORD_RESET_REQUESTED, USER_REGISTERED
 from users.models import User
-from users.services.passwords import USER_PASSWORD_RESET_REQUESTED
-from users.services.registration import USER_ACTIVATED, USER_ACTIVATION_REQUESTED, USER_REGISTERED
 from users.tokens import make_activation_token, make_password_reset_token
 
 

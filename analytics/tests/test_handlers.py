@@ -27,7 +27,7 @@ def test_every_business_event_has_the_analytics_handler():
 
 def test_a_completed_payment_is_recorded_as_a_user_event():
     user = UserFactory()
-    event = emit("billing.payment_completed", "PAYMENT", uuid.uuid4(), {"user_id": str(user.pk), "amount_cents": 900})
+    event = emit("billing.payment_completed", "Payment", uuid.uuid4(), {"user_id": str(user.pk), "amount_cents": 900})
     record_business_event(event)
     recorded = UserEvent.objects.get()
     assert recorded.user_id == user.pk and recorded.event_type == "billing.payment_completed"
@@ -37,7 +37,7 @@ def test_a_completed_payment_is_recorded_as_a_user_event():
 
 def test_a_redelivered_event_writes_one_row():
     user = UserFactory()
-    event = emit("user.registered", "USER", user.pk, {})
+    event = emit("user.registered", "User", user.pk, {})
     record_business_event(event)
     # At-least-once: the worker died before marking the event done, so it is delivered again.
     record_business_event(OutboxEvent.objects.get(pk=event.pk))
@@ -47,9 +47,9 @@ def test_a_redelivered_event_writes_one_row():
 
 def test_an_event_about_a_deleted_user_is_recorded_without_a_user():
     record_business_event(
-        emit("billing.subscription_canceled", "SUBSCRIPTION", uuid.uuid4(), {"user_id": str(uuid.uuid4())})
+        emit("billing.subscription_canceled", "Subscription", uuid.uuid4(), {"user_id": str(uuid.uuid4())})
     )
-    record_business_event(emit("user.activated", "USER", "not-a-uuid", {}))
+    record_business_event(emit("user.activated", "User", "not-a-uuid", {}))
     assert sorted(UserEvent.objects.values_list("event_type", "user_id")) == [
         ("billing.subscription_canceled", None),
         ("user.activated", None),

@@ -3,12 +3,12 @@
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditLog
-from core.outbox import emit_event
 from core.services.audit import audit_change
 from core.transactions import require_transaction
 from users.emails import normalize_email
+from users.events import USER_ACTIVATED
 from users.models import Profile, User
-from users.services.registration import USER_ACTIVATED
+from users.services.user_events import emit_user_event
 
 
 def sign_in_google_account(*, email: str) -> User:
@@ -44,7 +44,7 @@ def _sign_in(email: str) -> User:
                 action=AuditLog.Action.CREATE,
                 after={"email": email, "auth_provider": user.auth_provider, "is_activated": True},
             )
-            emit_event("User", user.pk, USER_ACTIVATED, {"user_id": str(user.pk), "email": email})
+            emit_user_event(USER_ACTIVATED, user=user, email=email)
             return user
         if user.is_activated:
             return user
@@ -58,5 +58,5 @@ def _sign_in(email: str) -> User:
             before={"is_activated": False, "auth_provider": User.AuthProvider.LOCAL},
             after={"is_activated": True, "auth_provider": user.auth_provider, "password": "voided"},
         )
-        emit_event("User", user.pk, USER_ACTIVATED, {"user_id": str(user.pk), "email": email})
+        emit_user_event(USER_ACTIVATED, user=user, email=email)
         return user

@@ -1,14 +1,12 @@
 """Password reset requests and password changes."""
 
 from audit.models import AuditLog
-from core.outbox import emit_event
 from core.services.audit import audit_change
 from core.transactions import require_transaction
-from users.emails import normalize_email
+from users.events import USER_PASSWORD_RESET_REQUESTED
 from users.models import User
+from users.services.user_events import emit_user_event
 from users.tokens import fingerprint_matches
-
-USER_PASSWORD_RESET_REQUESTED = "user.password_reset_requested"  # noqa: S105 - an event type
 
 
 def request_password_reset_mail(*, email: str, user: User | None) -> None:
@@ -19,12 +17,7 @@ def request_password_reset_mail(*, email: str, user: User | None) -> None:
     no token is stored. No state changes, so no audit row.
     """
     require_transaction()
-    emit_event(
-        "User",
-        user.pk if user is not None else "",
-        USER_PASSWORD_RESET_REQUESTED,
-        {"user_id": str(user.pk) if user is not None else None, "email": normalize_email(email)},
-    )
+    emit_user_event(USER_PASSWORD_RESET_REQUESTED, user=user, email=email)
 
 
 def find_resettable_user(*, user_id, fingerprint: str) -> User | None:

@@ -3,15 +3,12 @@
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditLog
-from core.outbox import emit_event
 from core.services.audit import audit_change
 from core.transactions import require_transaction
 from users.emails import normalize_email
+from users.events import USER_ACTIVATED, USER_ACTIVATION_REQUESTED, USER_REGISTERED
 from users.models import Profile, User
-
-USER_REGISTERED = "user.registered"
-USER_ACTIVATED = "user.activated"
-USER_ACTIVATION_REQUESTED = "user.activation_requested"
+from users.services.user_events import emit_user_event
 
 
 class EmailTaken(Exception):
@@ -55,7 +52,7 @@ def register_local_user(*, email: str, password: str, username: str | None = Non
                 action=AuditLog.Action.CREATE,
                 after={"email": email, "auth_provider": user.auth_provider, "username": username or None},
             )
-            emit_event("User", user.pk, USER_REGISTERED, {"user_id": str(user.pk), "email": email})
+            emit_user_event(USER_REGISTERED, user=user, email=email)
     except IntegrityError as error:
         if email_in_use(email):
             raise EmailTaken(email) from error
@@ -82,7 +79,7 @@ def activate_user(*, user_id, email: str) -> User | None:
     audit_change(
         instance=user, action=AuditLog.Action.UPDATE, before={"is_activated": False}, after={"is_activated": True}
     )
-    emit_event("User", user.pk, USER_ACTIVATED, {"user_id": str(user.pk), "email": user.email})
+    emit_user_event(USER_ACTIVATED, user=user, email=user.email)
     return user
 
 
@@ -98,9 +95,4 @@ def request_activation_mail(*, email: str, user: User | None) -> None:
     active, not yet activated account). No state changes, so no audit row.
     """
     require_transaction()
-    emit_event(
-        "User",
-        user.pk if user is not None else "",
-        USER_ACTIVATION_REQUESTED,
-        {"user_id": str(user.pk) if user is not None else None, "email": normalize_email(email)},
-    )
+    emit_user_event(USER_ACTIVATION_REQUESTED, user=user, email=email)
