@@ -9,7 +9,7 @@ from core.outbox import emit_event
 from core.services.audit import audit_change
 from core.transactions import require_transaction
 from monetization import events
-from monetization.access import COVERAGE_BY_STATUS, Coverage, access_until, premium_filter
+from monetization.access import COVERAGE_BY_STATUS, Coverage, access_until, grants_premium, premium_filter
 from monetization.models import Payment, Subscription
 from monetization.services.outcomes import PROCESSED, Outcome, ignored
 from monetization.services.stripe_payloads import from_unix, subscription_period, subscription_price_id
@@ -290,10 +290,9 @@ def pick_current(rows: list[Subscription], now: datetime.datetime | None = None)
     """The row that describes the user's plan: one granting premium (latest access), else the newest."""
     if not rows:
         return None
-    now = now or timezone.now()
-    granting = [(until, row) for row in rows if (until := access_until(row)) is not None and now < until]
+    granting = [row for row in rows if grants_premium(row, now)]
     if granting:
-        return max(granting, key=lambda pair: (pair[0], pair[1].created_at))[1]
+        return max(granting, key=lambda row: (access_until(row), row.created_at))
     return max(rows, key=lambda row: row.created_at)
 
 
