@@ -6,6 +6,7 @@ an application error: a timeout or an unreachable Stripe is 503, any other Strip
 run the real SDK against a local Stripe-shaped HTTP server).
 """
 
+import functools
 import json
 import logging
 from typing import Any
@@ -41,13 +42,27 @@ class MalformedWebhookEvent(ValidationFailed):
 
 
 def _client() -> stripe.StripeClient:
-    base_addresses = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-    return stripe.StripeClient(
+    return _client_for(
         settings.STRIPE_SECRET_KEY,
+        settings.STRIPE_API_BASE,
+        settings.STRIPE_MAX_NETWORK_RETRIES,
+        settings.STRIPE_TIMEOUT_SECONDS,
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _client_for(
+    secret_key: str, api_base: str, max_network_retries: int, timeout_seconds: float
+) -> stripe.StripeClient:
+    """One client per configuration, kept: its HTTP session (one per thread) keeps the connection
+    to Stripe open, so a call does not pay a new TCP and TLS handshake. Settings that change (a
+    key rotation, a test pointing at another server) get a client of their own."""
+    return stripe.StripeClient(
+        secret_key,
         stripe_version=STRIPE_API_VERSION,
-        base_addresses=base_addresses,
-        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
-        http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
+        base_addresses={"api": api_base} if api_base else None,
+        max_network_retries=max_network_retries,
+        http_client=stripe.RequestsClient(timeout=timeout_seconds),
     )
 
 

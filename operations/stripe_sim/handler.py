@@ -18,6 +18,7 @@ class RecordedRequest:
     path: str
     params: dict[str, Any]
     headers: dict[str, str]
+    client_port: int = 0  # which connection it came on: a client that keeps its connection reuses one
 
 
 # The longest a held request waits for its release: a test that forgets to release still ends.
@@ -33,6 +34,9 @@ class Fault:
 
 def handler_class(sim):
     class Handler(BaseHTTPRequestHandler):
+        # Keep-alive, as Stripe's servers do: every answer carries its Content-Length.
+        protocol_version = "HTTP/1.1"
+
         def log_message(self, format, *args):
             pass
 
@@ -63,7 +67,9 @@ def handler_class(sim):
 
         def _api(self, split, body: str):
             params = decode_form(parse_qsl(split.query) + parse_qsl(body))
-            fault = sim.record(RecordedRequest(self.command, split.path, params, dict(self.headers.items())))
+            fault = sim.record(
+                RecordedRequest(self.command, split.path, params, dict(self.headers.items()), self.client_address[1])
+            )
             if fault and fault.hang_seconds:
                 time.sleep(fault.hang_seconds)
             if fault and fault.until is not None:
