@@ -190,6 +190,16 @@ PROCESSED, IGNORED, FAILED = "PROCESSED", "IGNORED", "FAILED"
 ACTIVE, PAST_DUE, CANCELED, UNPAID, TRIALING = "ACTIVE", "PAST_DUE", "CANCELED", "UNPAID", "TRIALING"
 COMPLETED, REFUNDED = "COMPLETED", "REFUNDED"
 
+# Stripe's subscription when no subscription event happened: what the checkout read.
+AT_CHECKOUT = {
+    "status": ACTIVE,
+    "period_start": FIRST_PERIOD[0],
+    "ends_at": FIRST_PERIOD[1],
+    "trial_end": None,
+    "canceled_at": None,
+    "ended_at": None,
+    "cancel_at_period_end": False,
+}
 # What each subscription event says about the subscription (Stripe's object, in our terms).
 _RENEWING = {"period_start": RENEWAL_PERIOD[0], "ends_at": RENEWAL_PERIOD[1], "trial_end": None}
 SAYS = {
@@ -217,15 +227,7 @@ SAYS = {
         "cancel_at_period_end": True,
     },
     "unpaid": {**_RENEWING, "status": UNPAID, "canceled_at": None, "ended_at": None, "cancel_at_period_end": False},
-    "trialing": {
-        "status": TRIALING,
-        "period_start": FIRST_PERIOD[0],
-        "ends_at": FIRST_PERIOD[1],
-        "trial_end": FIRST_PERIOD[1],
-        "canceled_at": None,
-        "ended_at": None,
-        "cancel_at_period_end": False,
-    },
+    "trialing": {**AT_CHECKOUT, "status": TRIALING, "trial_end": FIRST_PERIOD[1]},
 }
 # The status each event implies for the subscription when it applies to it (None: keeps it).
 IMPLIES = {
@@ -349,13 +351,7 @@ class Oracle:
         self.record = COMPLETED
         self.subscription = {
             "plan": "PREMIUM",
-            "status": ACTIVE,
-            "period_start": FIRST_PERIOD[0],
-            "ends_at": FIRST_PERIOD[1],
-            "trial_end": None,
-            "canceled_at": None,
-            "ended_at": None,
-            "cancel_at_period_end": False,
+            **AT_CHECKOUT,
             "last_event": stamp,
             "paid_through": None,
             "revoked": False,
