@@ -4,6 +4,7 @@ import signal
 import threading
 import time
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.db import transaction
@@ -17,24 +18,19 @@ from core.outbox import emit_event, handles, once_per_event, process_outbox
 from core.outbox.heartbeat import LeaseHeartbeat
 from core.outbox.leases import claim_batch, record_completed, record_failed, renew_lease
 from core.outbox.time_limit import HandlerTimer
+from core.tests.outbox_fixtures import emit_numbered, recording_handler
 
 pytestmark = pytest.mark.django_db
 
 
+emit = partial(emit_numbered, event_type="test.leased")
+
+
 @pytest.fixture
 def recorded():
-    seen: list[str] = []
-    handles("test.leased")(lambda event: seen.append(str(event.pk)))
-    yield seen
-    outbox._handlers.pop("test.leased", None)
+    with recording_handler("test.leased") as seen:
+        yield seen
     outbox._handlers.pop("test.idempotent", None)
-
-
-def emit(count: int = 1, *, event_type: str = "test.leased", aggregate_id: object = None) -> list[OutboxEvent]:
-    with transaction.atomic():
-        return [
-            emit_event("TEST", i if aggregate_id is None else aggregate_id, event_type, {"n": i}) for i in range(count)
-        ]
 
 
 def expire_lease(event: OutboxEvent) -> None:

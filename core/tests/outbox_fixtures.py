@@ -1,0 +1,29 @@
+"""Throwaway outbox event types for tests: a handler that records what it was given, and events to feed it."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import transaction
+
+from core import outbox
+from core.models import OutboxEvent
+from core.outbox import emit_event, handles
+
+
+@contextmanager
+def recording_handler(event_type: str) -> Iterator[list[str]]:
+    """Handle `event_type` by recording the id of each event given; the handler is removed afterwards."""
+    seen: list[str] = []
+    handles(event_type)(lambda event: seen.append(str(event.pk)))
+    try:
+        yield seen
+    finally:
+        outbox._handlers.pop(event_type, None)
+
+
+def emit_numbered(count: int = 1, *, event_type: str, aggregate_id: object = None) -> list[OutboxEvent]:
+    """`count` events numbered 0.. in their payload, each its own aggregate unless `aggregate_id` names one."""
+    with transaction.atomic():
+        return [
+            emit_event("TEST", n if aggregate_id is None else aggregate_id, event_type, {"n": n}) for n in range(count)
+        ]
