@@ -25,13 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # run as a script, only bench/ is on the path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script, only bench/ is on the path
 
-from bench.postgres_runs import run_facts, server_session, write_results  # noqa: E402
+from bench.postgres_runs import RESULTS_DIR, ROOT, argument_parser, run_facts, server_session, write_results
 
-RESULTS = ROOT / "bench" / "results" / "outbox.json"
+RESULTS = RESULTS_DIR / "outbox.json"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ressourcefy_bench"
 WORKER_APP_NAME = "outbox-bench-worker"
 IDLE_POLL_SECONDS = 0.01  # baselines poll this often when idle (kinder to them than the seed's 5 s)
@@ -473,7 +471,7 @@ def print_table(table: list[dict], latency: dict | None, targets: dict, blueprin
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argument_parser(__doc__, default_url=DEFAULT_URL, results=RESULTS)
     sub = parser.add_subparsers(dest="command")
     worker = sub.add_parser("worker", help="(internal) run one baseline worker")
     worker.add_argument("kind", choices=["blueprint", "floor"])
@@ -482,7 +480,6 @@ def parse_args() -> argparse.Namespace:
     def int_list(text: str) -> list[int]:
         return [int(part) for part in text.split(",") if part]
 
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--batch1-events", type=int, default=20_000, help="events for the batch-size-1 runs")
     parser.add_argument("--blueprint-events", type=int, default=20_000)
@@ -503,8 +500,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--reps", type=int, default=1, help="interleaved repetitions per cell (the table: medians)")
     parser.add_argument("--before-root", help="also run the workers of this checkout (an A/B of a change)")
     parser.add_argument("--worker-logs", help="directory for the workers' stderr (default: a temporary one)")
-    parser.add_argument("--note", default="")
-    parser.add_argument("--output", default=str(RESULTS), help="where the JSON goes")
     return parser.parse_args()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -9,6 +10,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "bench" / "results"
+
+
+def argument_parser(description: str, *, default_url: str, results: Path) -> argparse.ArgumentParser:
+    """The options every PostgreSQL benchmark takes: its scratch database, a note for the record, the JSON's path."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", default_url))
+    parser.add_argument("--note", default="")
+    parser.add_argument("--output", default=str(results), help="where the JSON goes")
+    return parser
 
 
 @contextmanager

@@ -29,13 +29,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # run as a script, only bench/ is on the path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script, only bench/ is on the path
 
-from bench.postgres_runs import run_facts, server_session, write_results  # noqa: E402
+from bench.postgres_runs import RESULTS_DIR, argument_parser, run_facts, server_session, write_results
 
-RESULTS = ROOT / "bench" / "results" / "reconcile.json"
+RESULTS = RESULTS_DIR / "reconcile.json"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ressourcefy_bench_reconcile"
 PRICE = "price_bench_monthly"
 WEBHOOK_SECRET = "whsec_bench"  # noqa: S105 - the simulator's, never sent anywhere
@@ -240,12 +238,9 @@ def print_table(rows: list[dict], listing: dict, load_before, load_after) -> Non
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser = argument_parser(__doc__, default_url=DEFAULT_URL, results=RESULTS)
     parser.add_argument("--subscriptions", type=int, default=2000, help="5 handled events each")
     parser.add_argument("--listing-rounds", type=int, default=3, help="rounds of the listing-alone comparison")
-    parser.add_argument("--note", default="")
-    parser.add_argument("--output", default=str(RESULTS), help="where the JSON goes")
     return parser.parse_args()
 
 
