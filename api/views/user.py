@@ -18,14 +18,18 @@ _TAGS = ["user"]
 _UNAUTHENTICATED = refusal("not_authenticated / token_not_valid")
 
 
+def _documented(summary: str, answer: tuple, *, request=None, refusals: dict | None = None):
+    """`extend_schema` for an endpoint of the signed-in user: its answer `(envelope name, serializer)`,
+    the 401 they all have, plus its own refusals."""
+    name, output = answer
+    responses = {200: ok_envelope(name, output()), 401: _UNAUTHENTICATED, **(refusals or {})}
+    return extend_schema(tags=_TAGS, summary=summary, request=request, responses=dict(sorted(responses.items())))
+
+
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="The signed-in user",
-        responses={200: ok_envelope("MeEnvelope", MeOutput()), 401: _UNAUTHENTICATED},
-    )
+    @_documented("The signed-in user", ("MeEnvelope", MeOutput))
     def get(self, request):
         current = get_current_user(user_id=request.user.pk)
         if current is None:
@@ -36,16 +40,11 @@ class MeView(APIView):
 class ProfileView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Edit username, bio and avatar",
+    @_documented(
+        "Edit username, bio and avatar",
+        ("ProfileEnvelope", ProfileOutput),
         request=ProfileInput,
-        responses={
-            200: ok_envelope("ProfileEnvelope", ProfileOutput()),
-            400: refusal("validation_error"),
-            401: _UNAUTHENTICATED,
-            409: refusal("username_taken"),
-        },
+        refusals={400: refusal("validation_error"), 409: refusal("username_taken")},
     )
     def patch(self, request):
         data = validated(ProfileInput, request.data)
@@ -56,15 +55,11 @@ class ProfileView(APIView):
 class InterestsView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Replace the user's interests with these tags",
+    @_documented(
+        "Replace the user's interests with these tags",
+        ("InterestsEnvelope", InterestsOutput),
         request=InterestsInput,
-        responses={
-            200: ok_envelope("InterestsEnvelope", InterestsOutput()),
-            400: refusal("validation_error (unknown tag slugs)"),
-            401: _UNAUTHENTICATED,
-        },
+        refusals={400: refusal("validation_error (unknown tag slugs)")},
     )
     def put(self, request):
         data = validated(InterestsInput, request.data)
