@@ -29,18 +29,17 @@ import copy
 import datetime
 import itertools
 import json
-import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.db import connection
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from core.models import OutboxEvent
+from core.tests.at_once import at_once
 from monetization.models import (
     ParkedChargeEvent,
     Payment,
@@ -628,23 +627,8 @@ def premium_as_the_user_sees_it(user, resource_id: str, clock) -> list[tuple[int
 
 
 def post_at_once(names: tuple[str, ...], user) -> list[int]:
-    """Each delivery from its own thread, released together; each thread closes its connection."""
-    start = threading.Barrier(len(names))
-    codes: list = [None] * len(names)
-
-    def run(index: int) -> None:
-        try:
-            start.wait(timeout=30)
-            codes[index] = post(names[index], user)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(names))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return codes
+    """Each delivery from its own thread, released together."""
+    return at_once(len(names), lambda index: post(names[index], user))
 
 
 def stripe_retries_failed_events(user) -> tuple:
