@@ -293,7 +293,8 @@ class Oracle:
         event = EVENTS[name]
         if self.webhooks.get(event.event_id) in (PROCESSED, IGNORED):
             return 200  # a duplicate: answered, nothing done
-        outcome = getattr(self, f"_{name}")(event)
+        # A subscription event applies what it says (SAYS); every other event has its own rule.
+        outcome = self._sync(name, event) if name in SAYS else getattr(self, f"_{name}")(event)
         self.webhooks[event.event_id] = outcome
         return 500 if outcome == FAILED else 200
 
@@ -439,24 +440,6 @@ class Oracle:
         elif sub["cancel_at_period_end"] and not was_cancel_at_period_end:
             self.outbox.append(("subscription", "billing.subscription_canceled", "period_end"))
         return PROCESSED
-
-    def _past_due(self, event: StripeEvent) -> str:
-        return self._sync("past_due", event)
-
-    def _active_again(self, event: StripeEvent) -> str:
-        return self._sync("active_again", event)
-
-    def _cancel_requested(self, event: StripeEvent) -> str:
-        return self._sync("cancel_requested", event)
-
-    def _deleted(self, event: StripeEvent) -> str:
-        return self._sync("deleted", event)
-
-    def _unpaid(self, event: StripeEvent) -> str:
-        return self._sync("unpaid", event)
-
-    def _trialing(self, event: StripeEvent) -> str:
-        return self._sync("trialing", event)
 
     # charges (all name the renewal invoice's charge; Stripe says so through GET /v1/invoice_payments)
     def _charge_event(self, name: str) -> str:
