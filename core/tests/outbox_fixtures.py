@@ -1,6 +1,6 @@
 """Throwaway outbox event types for tests: a handler that records what it was given, and events to feed it."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.db import transaction
@@ -11,14 +11,21 @@ from core.outbox import emit_event, handles
 
 
 @contextmanager
-def recording_handler(event_type: str) -> Iterator[list[str]]:
-    """Handle `event_type` by recording the id of each event given; the handler is removed afterwards."""
-    seen: list[str] = []
-    handles(event_type)(lambda event: seen.append(str(event.pk)))
+def throwaway_handler(event_type: str, handler: Callable) -> Iterator[None]:
+    """Handle `event_type` with `handler` until the block ends."""
+    handles(event_type)(handler)
     try:
-        yield seen
+        yield
     finally:
         outbox._handlers.pop(event_type, None)
+
+
+@contextmanager
+def recording_handler(event_type: str) -> Iterator[list[str]]:
+    """Handle `event_type` by recording the id of each event given, until the block ends."""
+    seen: list[str] = []
+    with throwaway_handler(event_type, lambda event: seen.append(str(event.pk))):
+        yield seen
 
 
 def emit_numbered(count: int = 1, *, event_type: str, aggregate_id: object = None) -> list[OutboxEvent]:
