@@ -1,13 +1,11 @@
 """/api/user/: the signed-in user, their profile and interests."""
 
-from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from api.responses import ok
-from api.serializers.envelope import ok_envelope
 from api.serializers.user import InterestsInput, InterestsOutput, MeOutput, ProfileInput, ProfileOutput
-from api.views.common import refusal, validated
+from api.views.common import documented, refusal, validated
 from application.dto.commands import SetInterestsCommand, UpdateProfileCommand
 from application.exceptions import NotAuthenticated
 from application.use_cases.set_interests import set_interests
@@ -19,11 +17,10 @@ _UNAUTHENTICATED = refusal("not_authenticated / token_not_valid")
 
 
 def _documented(summary: str, answer: tuple, *, request=None, refusals: dict | None = None):
-    """`extend_schema` for an endpoint of the signed-in user: its answer `(envelope name, serializer)`,
-    the 401 they all have, plus its own refusals."""
-    name, output = answer
-    responses = {200: ok_envelope(name, output()), 401: _UNAUTHENTICATED, **(refusals or {})}
-    return extend_schema(tags=_TAGS, summary=summary, request=request, responses=dict(sorted(responses.items())))
+    """`extend_schema` for an endpoint of the signed-in user: its answer `(envelope name, serializer)` with
+    a 200, the 401 they all have, plus its own refusals."""
+    refusals = {401: _UNAUTHENTICATED, **(refusals or {})}
+    return documented(tags=_TAGS, summary=summary, request=request, answer=(200, *answer), refusals=refusals)
 
 
 class MeView(APIView):
