@@ -16,20 +16,20 @@ Prints a table and writes bench/results/outbox.json. See docs/outbox.md.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "outbox.json"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script, only bench/ is on the path
+
+from bench.postgres_runs import RESULTS_DIR, ROOT, argument_parser, run_facts, server_session, write_results
+
+RESULTS = RESULTS_DIR / "outbox.json"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ressourcefy_bench"
 WORKER_APP_NAME = "outbox-bench-worker"
 IDLE_POLL_SECONDS = 0.01  # baselines poll this often when idle (kinder to them than the seed's 5 s)
@@ -40,8 +40,6 @@ def configure_django(database_url: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "ressourcefy.settings"
     os.environ.setdefault("DJANGO_SECRET_KEY", "outbox-benchmark-only")
     os.environ.pop("DJANGO_DEBUG", None)  # DEBUG would record every query
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
 
 
 # ---------------------------------------------------------------- baseline workers (subprocesses)
@@ -342,12 +340,9 @@ def cpu_seconds(pids: list[int]) -> float:
 
 def ensure_database(database_url: str, synchronous_commit: str) -> None:
     """Create the scratch database; every session in it (all contenders) gets `synchronous_commit`."""
-    import psycopg
     from psycopg import sql
 
-    name = database_url.rsplit("/", 1)[1].split("?")[0]
-    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
+    with server_session(database_url) as (conn, name):
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         conn.execute(
@@ -364,7 +359,6 @@ def run(args: argparse.Namespace) -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
     call_command("migrate", verbosity=0)
     bench = Bench(args)
@@ -432,37 +426,19 @@ def run(args: argparse.Namespace) -> None:
         "p99 <= 5 ms": latency is not None and latency["p99_ms"] <= 5,
     }
     print_table(table, latency, targets, blueprint_batch)
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server_version = cursor.fetchone()[0]
     output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(
-        json.dumps(
-            {
-                "meta": {
-                    "date": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "postgresql": server_version,
-                    "python": platform.python_version(),
-                    "cpus": os.cpu_count(),
-                    "events": args.events,
-                    "batch1_events": args.batch1_events,
-                    "blueprint_events": args.blueprint_events,
-                    "blueprint_batch": blueprint_batch,
-                    "synchronous_commit": args.synchronous_commit,
-                    "reps": args.reps,
-                    "load_average_before_after": [load_before, [round(x, 2) for x in os.getloadavg()]],
-                    "note": args.note,
-                },
-                "throughput": rows,
-                "table": table,
-                "latency": latency,
-                "targets": targets,
-            },
-            indent=2,
-        )
-        + "\n"
-    )
+    meta = {
+        **run_facts(),
+        "events": args.events,
+        "batch1_events": args.batch1_events,
+        "blueprint_events": args.blueprint_events,
+        "blueprint_batch": blueprint_batch,
+        "synchronous_commit": args.synchronous_commit,
+        "reps": args.reps,
+        "load_average_before_after": [load_before, [round(x, 2) for x in os.getloadavg()]],
+        "note": args.note,
+    }
+    write_results(output, {"meta": meta, "throughput": rows, "table": table, "latency": latency, "targets": targets})
     print(f"\nwrote {output}; workers' logs in {bench.log_dir}")
 
 
@@ -495,7 +471,7 @@ def print_table(table: list[dict], latency: dict | None, targets: dict, blueprin
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argument_parser(__doc__, default_url=DEFAULT_URL, results=RESULTS)
     sub = parser.add_subparsers(dest="command")
     worker = sub.add_parser("worker", help="(internal) run one baseline worker")
     worker.add_argument("kind", choices=["blueprint", "floor"])
@@ -504,7 +480,6 @@ def parse_args() -> argparse.Namespace:
     def int_list(text: str) -> list[int]:
         return [int(part) for part in text.split(",") if part]
 
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--batch1-events", type=int, default=20_000, help="events for the batch-size-1 runs")
     parser.add_argument("--blueprint-events", type=int, default=20_000)
@@ -525,8 +500,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--reps", type=int, default=1, help="interleaved repetitions per cell (the table: medians)")
     parser.add_argument("--before-root", help="also run the workers of this checkout (an A/B of a change)")
     parser.add_argument("--worker-logs", help="directory for the workers' stderr (default: a temporary one)")
-    parser.add_argument("--note", default="")
-    parser.add_argument("--output", default=str(RESULTS), help="where the JSON goes")
     return parser.parse_args()
 
 

@@ -22,18 +22,18 @@ Stripe adds its round trip to every call, so the call counts are what carry over
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import re
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "reconcile.json"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script, only bench/ is on the path
+
+from bench.postgres_runs import RESULTS_DIR, argument_parser, run_facts, server_session, write_results
+
+RESULTS = RESULTS_DIR / "reconcile.json"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ressourcefy_bench_reconcile"
 PRICE = "price_bench_monthly"
 WEBHOOK_SECRET = "whsec_bench"  # noqa: S105 - the simulator's, never sent anywhere
@@ -42,12 +42,9 @@ STRIPE_ID = re.compile(r"/(cus|cs|sub|in|ch|pi|evt|dp)_[A-Za-z0-9_]+")
 
 
 def recreate_database(database_url: str) -> None:
-    import psycopg
     from psycopg import sql
 
-    name = database_url.rsplit("/", 1)[1].split("?")[0]
-    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
+    with server_session(database_url) as (conn, name):
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
@@ -173,8 +170,6 @@ def compare_listing(rounds: int) -> dict:
 
 
 def run(args: argparse.Namespace) -> None:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     from operations.stripe_sim import StripeSimulator
 
     recreate_database(args.database_url)
@@ -185,7 +180,6 @@ def run(args: argparse.Namespace) -> None:
 
         django.setup()
         from django.core.management import call_command
-        from django.db import connection
 
         from monetization.models import Subscription
         from monetization.services.stripe_events import RULES
@@ -200,20 +194,14 @@ def run(args: argparse.Namespace) -> None:
         listing = compare_listing(args.listing_rounds)
         load_after = os.getloadavg()
         premium = Subscription.objects.filter(plan=Subscription.Plan.PREMIUM).count()
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            server_version = cursor.fetchone()[0]
+        facts = run_facts()
     finally:
         sim.stop()
 
     print_table(rows, listing, load_before, load_after)
     output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
     meta = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "postgresql": server_version,
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
+        **facts,
         "load_average_before": [round(value, 2) for value in load_before],
         "load_average_after": [round(value, 2) for value in load_after],
         "subscriptions": args.subscriptions,
@@ -221,7 +209,7 @@ def run(args: argparse.Namespace) -> None:
         "premium_subscriptions_after": premium,
         "note": args.note,
     }
-    output.write_text(json.dumps({"meta": meta, "runs": rows, "listing": listing}, indent=2) + "\n")
+    write_results(output, {"meta": meta, "runs": rows, "listing": listing})
     print(f"\nwrote {output}")
 
 
@@ -250,12 +238,9 @@ def print_table(rows: list[dict], listing: dict, load_before, load_after) -> Non
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser = argument_parser(__doc__, default_url=DEFAULT_URL, results=RESULTS)
     parser.add_argument("--subscriptions", type=int, default=2000, help="5 handled events each")
     parser.add_argument("--listing-rounds", type=int, default=3, help="rounds of the listing-alone comparison")
-    parser.add_argument("--note", default="")
-    parser.add_argument("--output", default=str(RESULTS), help="where the JSON goes")
     return parser.parse_args()
 
 

@@ -19,6 +19,18 @@ from monetization.models import (
 )
 
 
+def _audit_status_after(request, instance, *, before: dict, **after) -> None:
+    """Audit an admin action by the status the use case left `instance` in, read back from the database."""
+    instance.refresh_from_db(fields=["status"])
+    audit_admin_action(
+        request,
+        instance=instance,
+        action=AuditLog.Action.UPDATE,
+        before=before,
+        after={"status": instance.status, **after},
+    )
+
+
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ["stripe_id", "event_type", "status", "source", "created_at", "processed_at"]
@@ -46,14 +58,7 @@ class WebhookEventAdmin(ReadOnlyAdmin):
                 failed += 1
             else:
                 done += 1
-            event.refresh_from_db(fields=["status"])
-            audit_admin_action(
-                request,
-                instance=event,
-                action=AuditLog.Action.UPDATE,
-                before={"status": WebhookEvent.Status.FAILED, "reprocessed": True},
-                after={"status": event.status},
-            )
+            _audit_status_after(request, event, before={"status": WebhookEvent.Status.FAILED, "reprocessed": True})
         level = messages.WARNING if failed else messages.SUCCESS
         self.message_user(request, f"Reprocessed {done} event(s); {failed} failed again.", level)
 
@@ -107,14 +112,7 @@ class SubscriptionAdmin(AuditedModelAdmin):
                 repaired += 1
             else:
                 unchanged += 1
-            subscription.refresh_from_db(fields=["status"])
-            audit_admin_action(
-                request,
-                instance=subscription,
-                action=AuditLog.Action.UPDATE,
-                before=before,
-                after={"status": subscription.status, "repaired": changed},
-            )
+            _audit_status_after(request, subscription, before=before, repaired=changed)
         level = messages.WARNING if failed else messages.SUCCESS
         self.message_user(
             request, f"Repaired {repaired}, already in step {unchanged}, Stripe unreachable for {failed}.", level

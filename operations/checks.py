@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, Min, Model, OuterRef, Q
 from django.utils import timezone
 
 from core.models import DataQualityIssue, OutboxEvent
@@ -45,18 +45,20 @@ class CheckResult:
     resolved_issues: int
 
 
+def _row_finding(row: Model, description: str) -> Finding:
+    """A finding about one model row, named by its model and primary key."""
+    return Finding(object_type=row._meta.object_name, object_id=str(row.pk), description=description)
+
+
 def completed_payment_without_subscription() -> Iterable[Finding]:
     """A completed payment must have produced a premium subscription, now active or ended."""
     premium = Subscription.objects.filter(user_id=OuterRef("user_id"), plan=Subscription.Plan.PREMIUM)
     broken = Payment.objects.filter(status=Payment.Status.COMPLETED).exclude(Exists(premium))
     for payment in broken.only("id", "user_id", "provider_reference", "amount_cents", "currency"):
-        yield Finding(
-            object_type="Payment",
-            object_id=str(payment.pk),
-            description=(
-                f"Payment {payment.provider_reference} ({payment.amount_cents} {payment.currency}) is COMPLETED "
-                f"but user {payment.user_id} has no premium subscription."
-            ),
+        yield _row_finding(
+            payment,
+            f"Payment {payment.provider_reference} ({payment.amount_cents} {payment.currency}) is COMPLETED "
+            f"but user {payment.user_id} has no premium subscription.",
         )
 
 
@@ -64,14 +66,11 @@ def active_subscription_past_end() -> Iterable[Finding]:
     cutoff = timezone.now() - RENEWAL_GRACE
     broken = Subscription.objects.filter(status=Subscription.Status.ACTIVE, ends_at__lt=cutoff)
     for subscription in broken.only("id", "user_id", "ends_at", "stripe_subscription_id"):
-        yield Finding(
-            object_type="Subscription",
-            object_id=str(subscription.pk),
-            description=(
-                f"Subscription {subscription.stripe_subscription_id or subscription.pk} of user "
-                f"{subscription.user_id} is ACTIVE but ended at {subscription.ends_at.isoformat()}: "
-                "a renewal or cancellation webhook was missed."
-            ),
+        yield _row_finding(
+            subscription,
+            f"Subscription {subscription.stripe_subscription_id or subscription.pk} of user "
+            f"{subscription.user_id} is ACTIVE but ended at {subscription.ends_at.isoformat()}: "
+            "a renewal or cancellation webhook was missed.",
         )
 
 
@@ -88,14 +87,11 @@ def premium_without_paid_period() -> Iterable[Finding]:
     broken = Subscription.objects.granting_premium(now).exclude(unpaid_trial_filter(now)).exclude(Exists(paying))
     for subscription in broken.only("id", "user_id", "status", "paid_through", "stripe_subscription_id"):
         paid_through = subscription.paid_through.isoformat() if subscription.paid_through else "never"
-        yield Finding(
-            object_type="Subscription",
-            object_id=str(subscription.pk),
-            description=(
-                f"Subscription {subscription.stripe_subscription_id or subscription.pk} of user "
-                f"{subscription.user_id} ({subscription.status}) grants premium, but no payment in good standing "
-                f"covers now (paid through {paid_through})."
-            ),
+        yield _row_finding(
+            subscription,
+            f"Subscription {subscription.stripe_subscription_id or subscription.pk} of user "
+            f"{subscription.user_id} ({subscription.status}) grants premium, but no payment in good standing "
+            f"covers now (paid through {paid_through}).",
         )
 
 
@@ -103,25 +99,19 @@ def stale_payment_intent_record() -> Iterable[Finding]:
     cutoff = timezone.now() - CHECKOUT_SESSION_LIFETIME
     broken = PaymentIntentRecord.objects.filter(status=PaymentIntentRecord.Status.CREATED, created_at__lt=cutoff)
     for record in broken.only("id", "stripe_session_id", "created_at"):
-        yield Finding(
-            object_type="PaymentIntentRecord",
-            object_id=str(record.pk),
-            description=(
-                f"Checkout session {record.stripe_session_id} is still CREATED since "
-                f"{record.created_at.isoformat()}: neither completed nor expired."
-            ),
+        yield _row_finding(
+            record,
+            f"Checkout session {record.stripe_session_id} is still CREATED since "
+            f"{record.created_at.isoformat()}: neither completed nor expired.",
         )
 
 
 def failed_webhook_event() -> Iterable[Finding]:
     broken = WebhookEvent.objects.filter(status=WebhookEvent.Status.FAILED)
     for webhook in broken.only("id", "stripe_id", "event_type", "error_message"):
-        yield Finding(
-            object_type="WebhookEvent",
-            object_id=str(webhook.pk),
-            description=(
-                f"Stripe event {webhook.stripe_id} ({webhook.event_type}) FAILED: {webhook.error_message[:500]}"
-            ),
+        yield _row_finding(
+            webhook,
+            f"Stripe event {webhook.stripe_id} ({webhook.event_type}) FAILED: {webhook.error_message[:500]}",
         )
 
 
@@ -154,12 +144,9 @@ def webhook_silence() -> Iterable[Finding]:
 def failed_outbox_event() -> Iterable[Finding]:
     broken = OutboxEvent.objects.filter(status=OutboxEvent.Status.FAILED)
     for event in broken.only("id", "event_type", "retry_count", "error_message"):
-        yield Finding(
-            object_type="OutboxEvent",
-            object_id=str(event.pk),
-            description=(
-                f"Outbox event {event.event_type} FAILED after {event.retry_count} tries: {event.error_message[:500]}"
-            ),
+        yield _row_finding(
+            event,
+            f"Outbox event {event.event_type} FAILED after {event.retry_count} tries: {event.error_message[:500]}",
         )
 
 
@@ -168,13 +155,10 @@ def stuck_outbox_event() -> Iterable[Finding]:
     lease_long_expired = Q(locked_until__lt=cutoff) | Q(locked_until__isnull=True, updated_at__lt=cutoff)
     broken = OutboxEvent.objects.filter(lease_long_expired, status=OutboxEvent.Status.PROCESSING)
     for event in broken.only("id", "event_type", "locked_by", "locked_until"):
-        yield Finding(
-            object_type="OutboxEvent",
-            object_id=str(event.pk),
-            description=(
-                f"Outbox event {event.event_type} is PROCESSING by {event.locked_by or 'no worker'} with a lease "
-                f"that expired at {event.locked_until.isoformat() if event.locked_until else 'unknown'}."
-            ),
+        yield _row_finding(
+            event,
+            f"Outbox event {event.event_type} is PROCESSING by {event.locked_by or 'no worker'} with a lease "
+            f"that expired at {event.locked_until.isoformat() if event.locked_until else 'unknown'}.",
         )
 
 

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from core import outbox
 from core.metrics import (
     payment_failure_total,
     payment_success_total,
@@ -17,7 +16,8 @@ from core.metrics import (
     webhook_processing_latency,
 )
 from core.models import DataQualityIssue, OutboxEvent
-from core.outbox import emit_event, handles, process_outbox
+from core.outbox import emit_event, process_outbox
+from core.tests.outbox_fixtures import throwaway_handler
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +75,8 @@ def test_read_query_latency_is_exposed_per_read_model(client):
 
 @pytest.fixture
 def metrics_test_handler():
-    handles("test.metrics")(lambda event: None)
-    yield
-    outbox._handlers.pop("test.metrics", None)
+    with throwaway_handler("test.metrics", lambda event: None):
+        yield
 
 
 def test_a_dispatched_event_moves_outbox_dispatch_latency(client, metrics_test_handler):

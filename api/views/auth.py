@@ -1,6 +1,6 @@
 """/api/auth/: sign-up, activation, sign-in, tokens, password reset, Google sign-in."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.views import APIView
 
 from api.responses import created, ok
@@ -20,9 +20,8 @@ from api.serializers.auth import (
     TokenInput,
     TokenPairOutput,
 )
-from api.serializers.envelope import ok_envelope
 from api.throttling import AuthEmailThrottle, AuthIPThrottle, LoginEmailThrottle, LoginIPThrottle, TokenIPThrottle
-from api.views.common import refusal, validated
+from api.views.common import documented, refusal, validated
 from application.dto.commands import (
     ActivateUserCommand,
     AuthenticateUserCommand,
@@ -65,14 +64,13 @@ def _body_with_query_token(request) -> dict:
 def _documented(summary: str, request, answer: tuple, *, refusals: dict | None = None, token_in_query=False):
     """`extend_schema` for an auth endpoint: its answer `(status, envelope name, serializer)`,
     the validation and throttling refusals they all have, plus its own (which may replace the 400)."""
-    status, name, output = answer
-    responses = {status: ok_envelope(name, output()), 400: _VALIDATION, 429: _THROTTLED, **(refusals or {})}
-    return extend_schema(
+    return documented(
         tags=_TAGS,
         summary=summary,
         request=request,
+        answer=answer,
+        refusals={400: _VALIDATION, 429: _THROTTLED, **(refusals or {})},
         parameters=[_TOKEN_QUERY] if token_in_query else None,
-        responses=dict(sorted(responses.items())),
     )
 
 

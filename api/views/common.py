@@ -1,8 +1,8 @@
 """What every view module shares: input validation and the schema's error answers."""
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 
-from api.serializers.envelope import ErrorEnvelopeSerializer
+from api.serializers.envelope import ErrorEnvelopeSerializer, ok_envelope
 
 
 def validated(serializer_class, data) -> dict:
@@ -26,6 +26,15 @@ ERRORS = {
     415: refusal("unsupported_file_type (content), or unsupported_media_type (body)"),
     429: refusal("throttled"),
 }
+
+
+def documented(*, tags: list[str], summary: str, answer: tuple, request=None, refusals: dict, parameters=None):
+    """`extend_schema` with the answer `(status, envelope name, serializer class)` and the refusals, by status."""
+    status, name, output = answer
+    responses = {status: ok_envelope(name, output()), **refusals}
+    return extend_schema(
+        tags=tags, summary=summary, request=request, parameters=parameters, responses=dict(sorted(responses.items()))
+    )
 
 
 def errors(*statuses: int) -> dict:

@@ -1,13 +1,11 @@
 """/api/user/: the signed-in user, their profile and interests."""
 
-from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from api.responses import ok
-from api.serializers.envelope import ok_envelope
 from api.serializers.user import InterestsInput, InterestsOutput, MeOutput, ProfileInput, ProfileOutput
-from api.views.common import refusal, validated
+from api.views.common import documented, refusal, validated
 from application.dto.commands import SetInterestsCommand, UpdateProfileCommand
 from application.exceptions import NotAuthenticated
 from application.use_cases.set_interests import set_interests
@@ -18,14 +16,17 @@ _TAGS = ["user"]
 _UNAUTHENTICATED = refusal("not_authenticated / token_not_valid")
 
 
+def _documented(summary: str, answer: tuple, *, request=None, refusals: dict | None = None):
+    """`extend_schema` for an endpoint of the signed-in user: its answer `(envelope name, serializer)` with
+    a 200, the 401 they all have, plus its own refusals."""
+    refusals = {401: _UNAUTHENTICATED, **(refusals or {})}
+    return documented(tags=_TAGS, summary=summary, request=request, answer=(200, *answer), refusals=refusals)
+
+
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="The signed-in user",
-        responses={200: ok_envelope("MeEnvelope", MeOutput()), 401: _UNAUTHENTICATED},
-    )
+    @_documented("The signed-in user", ("MeEnvelope", MeOutput))
     def get(self, request):
         current = get_current_user(user_id=request.user.pk)
         if current is None:
@@ -36,16 +37,11 @@ class MeView(APIView):
 class ProfileView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Edit username, bio and avatar",
+    @_documented(
+        "Edit username, bio and avatar",
+        ("ProfileEnvelope", ProfileOutput),
         request=ProfileInput,
-        responses={
-            200: ok_envelope("ProfileEnvelope", ProfileOutput()),
-            400: refusal("validation_error"),
-            401: _UNAUTHENTICATED,
-            409: refusal("username_taken"),
-        },
+        refusals={400: refusal("validation_error"), 409: refusal("username_taken")},
     )
     def patch(self, request):
         data = validated(ProfileInput, request.data)
@@ -56,15 +52,11 @@ class ProfileView(APIView):
 class InterestsView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        tags=_TAGS,
-        summary="Replace the user's interests with these tags",
+    @_documented(
+        "Replace the user's interests with these tags",
+        ("InterestsEnvelope", InterestsOutput),
         request=InterestsInput,
-        responses={
-            200: ok_envelope("InterestsEnvelope", InterestsOutput()),
-            400: refusal("validation_error (unknown tag slugs)"),
-            401: _UNAUTHENTICATED,
-        },
+        refusals={400: refusal("validation_error (unknown tag slugs)")},
     )
     def put(self, request):
         data = validated(InterestsInput, request.data)

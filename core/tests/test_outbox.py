@@ -10,6 +10,7 @@ from django.utils import timezone
 from core import outbox
 from core.models import OutboxEvent
 from core.outbox import emit_event, handles, process_outbox
+from core.tests.at_once import at_once, raised
 
 pytestmark = pytest.mark.django_db
 
@@ -106,21 +107,12 @@ def test_two_processors_at_once_dispatch_each_of_1000_events_exactly_once(record
     OutboxEvent.objects.bulk_create(
         OutboxEvent(aggregate_type="TEST", aggregate_id=str(i), event_type="test.recorded") for i in range(1000)
     )
-    start = threading.Barrier(2)
 
-    def drain(worker_id: str):
-        start.wait()
-        try:
-            while process_outbox(limit=25, worker_id=worker_id):
-                pass
-        finally:
-            connection.close()
+    def drain(index: int) -> None:
+        while process_outbox(limit=25, worker_id=f"w{index}"):
+            pass
 
-    workers = [threading.Thread(target=drain, args=(f"w{i}",)) for i in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    assert raised(at_once(2, drain)) == []
     counts = Counter(recorded)
     assert len(counts) == 1000
     assert max(counts.values()) == 1

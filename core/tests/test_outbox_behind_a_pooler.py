@@ -11,19 +11,18 @@ import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from core import outbox
 from core.models import OutboxEvent
-from core.outbox import OutboxWorker, emit_event, handles
+from core.outbox import OutboxWorker, emit_event
 from core.outbox.wakeup import Sleeper
+from core.tests.outbox_fixtures import throwaway_handler
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
 def _handler():
-    handles("test.pooled")(lambda event: None)
-    yield
-    outbox._handlers.pop("test.pooled", None)
+    with throwaway_handler("test.pooled", lambda event: None):
+        yield
 
 
 def run_one_event() -> list[str]:

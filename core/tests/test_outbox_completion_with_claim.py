@@ -3,16 +3,17 @@ trip per batch), and nothing it finished stays PROCESSING when it stops or loses
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 import pytest
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection
 from django.utils import timezone
 
-from core import outbox
 from core.models import OutboxEvent
-from core.outbox import emit_event, handles, process_outbox
+from core.outbox import process_outbox
 from core.outbox.heartbeat import LeaseHeartbeat
 from core.outbox.leases import claim_batch
+from core.tests.outbox_fixtures import emit_numbered, recording_handler
 
 pytestmark = pytest.mark.django_db
 
@@ -20,20 +21,13 @@ COMPLETED = OutboxEvent.Status.COMPLETED
 PROCESSING = OutboxEvent.Status.PROCESSING
 
 
+emit = partial(emit_numbered, event_type="test.together")
+
+
 @pytest.fixture
 def recorded():
-    seen: list[str] = []
-    handles("test.together")(lambda event: seen.append(str(event.pk)))
-    yield seen
-    outbox._handlers.pop("test.together", None)
-
-
-def emit(count: int, *, aggregate_id: object = None) -> list[OutboxEvent]:
-    with transaction.atomic():
-        return [
-            emit_event("TEST", n if aggregate_id is None else aggregate_id, "test.together", {"n": n})
-            for n in range(count)
-        ]
+    with recording_handler("test.together") as seen:
+        yield seen
 
 
 def status(event: OutboxEvent) -> str:

@@ -4,6 +4,7 @@ import signal
 import threading
 import time
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.db import transaction
@@ -17,24 +18,19 @@ from core.outbox import emit_event, handles, once_per_event, process_outbox
 from core.outbox.heartbeat import LeaseHeartbeat
 from core.outbox.leases import claim_batch, record_completed, record_failed, renew_lease
 from core.outbox.time_limit import HandlerTimer
+from core.tests.outbox_fixtures import emit_numbered, recording_handler, throwaway_handler
 
 pytestmark = pytest.mark.django_db
 
 
+emit = partial(emit_numbered, event_type="test.leased")
+
+
 @pytest.fixture
 def recorded():
-    seen: list[str] = []
-    handles("test.leased")(lambda event: seen.append(str(event.pk)))
-    yield seen
-    outbox._handlers.pop("test.leased", None)
+    with recording_handler("test.leased") as seen:
+        yield seen
     outbox._handlers.pop("test.idempotent", None)
-
-
-def emit(count: int = 1, *, event_type: str = "test.leased", aggregate_id: object = None) -> list[OutboxEvent]:
-    with transaction.atomic():
-        return [
-            emit_event("TEST", i if aggregate_id is None else aggregate_id, event_type, {"n": i}) for i in range(count)
-        ]
 
 
 def expire_lease(event: OutboxEvent) -> None:
@@ -117,19 +113,16 @@ def test_a_batch_is_claimed_in_one_statement_and_completed_in_one(recorded, djan
 
 def test_a_batch_slower_than_half_its_lease_writes_what_it_finished_before_going_on():
     completed_when_dispatched: list[int] = []
-    handles("test.slow_batch")(
-        lambda event: completed_when_dispatched.append(
-            OutboxEvent.objects.filter(status=OutboxEvent.Status.COMPLETED).count()
-        )
-    )
-    try:
+
+    def record(event):
+        completed_when_dispatched.append(OutboxEvent.objects.filter(status=OutboxEvent.Status.COMPLETED).count())
+
+    with throwaway_handler("test.slow_batch", record):
         events = emit(3, event_type="test.slow_batch")
         claim = claim_batch(limit=10, worker_id="slow")
         claim.claimed_at -= 31  # more than half the 60 s lease has passed
         with LeaseHeartbeat() as heartbeat:
             outbox.worker._dispatch_claim(claim, heartbeat)
-    finally:
-        outbox._handlers.pop("test.slow_batch", None)
     assert completed_when_dispatched == [0, 1, 1]
     assert all(OutboxEvent.objects.get(pk=e.pk).status == OutboxEvent.Status.COMPLETED for e in events)
 
@@ -259,15 +252,12 @@ def test_an_expired_lease_with_no_attempts_left_ends_failed_without_another_disp
 
 
 def test_handler_failures_and_lease_expirations_share_one_budget_of_attempts(recorded):
-    handles("test.fails")(lambda event: (_ for _ in ()).throw(ValueError("provider said no")))
-    try:
+    with throwaway_handler("test.fails", lambda event: (_ for _ in ()).throw(ValueError("provider said no"))):
         (event,) = emit(event_type="test.fails")
         with override_settings(OUTBOX_MAX_RETRIES=2):
             claim_batch(limit=10, worker_id="died")
             expire_lease(event)
             process_outbox(limit=10, worker_id="survivor")  # attempt 2 of 2 fails: no attempt left
-    finally:
-        outbox._handlers.pop("test.fails", None)
     event.refresh_from_db()
     assert (event.status, event.retry_count, event.lease_expirations) == (OutboxEvent.Status.FAILED, 2, 1)
     assert event.error_message == "ValueError: provider said no"
@@ -280,8 +270,7 @@ def test_a_claim_takes_one_expired_lease_and_dispatches_it_after_writing_the_res
         completed = OutboxEvent.objects.filter(status=OutboxEvent.Status.COMPLETED).count()
         seen.append((event.payload["n"], completed))
 
-    handles("test.suspect")(record)
-    try:
+    with throwaway_handler("test.suspect", record):
         dead_batch = emit(2, event_type="test.suspect")
         claim_batch(limit=10, worker_id="died")
         for event in dead_batch:
@@ -293,8 +282,6 @@ def test_a_claim_takes_one_expired_lease_and_dispatches_it_after_writing_the_res
         assert len(claimed) == 3 and {e.pk for e in fresh} <= claimed  # one takeover per claim
         with LeaseHeartbeat() as heartbeat:
             outbox.worker._dispatch_claim(claim, heartbeat)
-    finally:
-        outbox._handlers.pop("test.suspect", None)
     # The fresh events ran first and were written before the taken-over one ran.
     assert [n for n, _ in seen[:2]] == [10, 11]
     assert seen[2][0] in (0, 1) and seen[2][1] == 2

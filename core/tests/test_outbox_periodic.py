@@ -6,9 +6,9 @@ import threading
 import pytest
 from django.db import transaction
 
-from core import outbox
-from core.outbox import OutboxWorker, emit_event, handles
+from core.outbox import OutboxWorker, emit_event
 from core.outbox.periodic import PeriodicRunner, PeriodicTask, enabled_tasks, register, unregister
+from core.tests.outbox_fixtures import recording_handler
 from core.tests.test_outbox_worker import run_in_thread, wait_until
 
 HOUR = 3600.0
@@ -45,10 +45,8 @@ def registered():
 
 @pytest.fixture
 def dispatched():
-    seen: list[str] = []
-    handles("test.beside_periodic")(lambda event: seen.append(str(event.pk)))
-    yield seen
-    outbox._handlers.pop("test.beside_periodic", None)
+    with recording_handler("test.beside_periodic") as seen:
+        yield seen
 
 
 def emit_one() -> str:

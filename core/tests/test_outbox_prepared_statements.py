@@ -2,24 +2,21 @@
 
 import pytest
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection
 
-from core import outbox
 from core.models import OutboxEvent
-from core.outbox import emit_event, handles, process_outbox
+from core.outbox import process_outbox
+from core.tests.outbox_fixtures import emit_numbered, throwaway_handler
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def due_events():
-    handles("test.prepared")(lambda event: None)
-    with transaction.atomic():
-        for number in range(3):
-            emit_event("TEST", number, "test.prepared", {"n": number})
-    connection.close()  # a fresh connection, as a worker process starts with
-    yield
-    outbox._handlers.pop("test.prepared", None)
+    with throwaway_handler("test.prepared", lambda event: None):
+        emit_numbered(3, event_type="test.prepared")
+        connection.close()  # a fresh connection, as a worker process starts with
+        yield
     connection.close()
 
 

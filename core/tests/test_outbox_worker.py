@@ -5,14 +5,15 @@ import subprocess
 import threading
 import time
 from collections import Counter, defaultdict
+from contextlib import ExitStack
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from core import outbox
 from core.models import OutboxEvent
-from core.outbox import OutboxWorker, emit_event, handles
+from core.outbox import OutboxWorker, emit_event
+from core.tests.outbox_fixtures import emit_numbered, throwaway_handler
 from core.tests.outbox_subprocesses import WorkerDatabase, dispatches, start_worker, wait_until
 
 ACTIVE = [OutboxEvent.Status.PENDING, OutboxEvent.Status.PROCESSING]
@@ -31,33 +32,25 @@ def run_in_thread(worker: OutboxWorker) -> threading.Thread:
 
 
 @pytest.fixture
-def handler_types():
-    """Event types whose throwaway handlers a test registers; removed afterwards."""
-    registered: list[str] = []
-    yield registered
-    for event_type in registered:
-        outbox._handlers.pop(event_type, None)
+def handle():
+    """`handle(event_type, handler)`: a throwaway handler, removed when the test ends."""
+    with ExitStack() as stack:
+        yield lambda event_type, handler: stack.enter_context(throwaway_handler(event_type, handler))
 
 
 @pytest.mark.django_db
-def test_once_processes_one_batch_and_reports_it(handler_types):
-    handler_types.append("test.worker_once")
-    handles("test.worker_once")(lambda event: None)
-    with transaction.atomic():
-        for i in range(3):
-            emit_event("TEST", i, "test.worker_once", {})
+def test_once_processes_one_batch_and_reports_it(handle):
+    handle("test.worker_once", lambda event: None)
+    emit_numbered(3, event_type="test.worker_once")
     out = _call("process_events", "--once", "--batch-size", "2")
     assert "processed 2 events" in out
     assert OutboxEvent.objects.filter(status=OutboxEvent.Status.COMPLETED).count() == 2
 
 
 @pytest.mark.django_db(transaction=True)
-def test_loop_exits_after_max_events(handler_types):
-    handler_types.append("test.worker_max")
-    handles("test.worker_max")(lambda event: None)
-    with transaction.atomic():
-        for i in range(5):
-            emit_event("TEST", i, "test.worker_max", {})
+def test_loop_exits_after_max_events(handle):
+    handle("test.worker_max", lambda event: None)
+    emit_numbered(5, event_type="test.worker_max")
     out = _call("process_events", "--loop", "--batch-size", "2", "--max-events", "3", "--worker-id", "w1")
     assert "worker w1 stopped after 3 events" in out
     assert OutboxEvent.objects.filter(status=OutboxEvent.Status.COMPLETED).count() == 3
@@ -91,10 +84,9 @@ def test_a_stopped_worker_leaves_its_30_second_sleep_at_once():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_an_idle_worker_polling_every_30_s_dispatches_a_committed_event_within_a_second(handler_types):
+def test_an_idle_worker_polling_every_30_s_dispatches_a_committed_event_within_a_second(handle):
     dispatched: dict[str, float] = {}
-    handler_types.append("test.notified")
-    handles("test.notified")(lambda event: dispatched.setdefault(str(event.pk), time.monotonic()))
+    handle("test.notified", lambda event: dispatched.setdefault(str(event.pk), time.monotonic()))
     worker = OutboxWorker(worker_id="idle", batch_size=10, interval=30)
     sleeps: list[float] = []
     real_sleep = worker._sleeper.sleep
@@ -121,7 +113,7 @@ def test_an_idle_worker_polling_every_30_s_dispatches_a_committed_event_within_a
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_ordered_workers_never_run_two_events_of_one_aggregate_at_once_and_keep_their_order(handler_types):
+def test_ordered_workers_never_run_two_events_of_one_aggregate_at_once_and_keep_their_order(handle):
     aggregates, per_aggregate = 12, 8
     lock = threading.Lock()
     in_flight: Counter[str] = Counter()
@@ -138,8 +130,7 @@ def test_ordered_workers_never_run_two_events_of_one_aggregate_at_once_and_keep_
         with lock:
             in_flight[event.aggregate_id] -= 1
 
-    handler_types.append("test.ordered")
-    handles("test.ordered")(record)
+    handle("test.ordered", record)
     with transaction.atomic():
         for n in range(per_aggregate):
             for aggregate in range(aggregates):

@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from core import outbox
 from core.models import OutboxEvent
-from core.outbox import emit_event, handles, process_outbox, worker
+from core.outbox import emit_event, process_outbox, worker
 from core.outbox.batch_log import BatchLog
+from core.tests.outbox_fixtures import throwaway_handler
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +22,8 @@ def handlers():
     def fail(event):
         raise ValueError("provider said no")
 
-    handles("test.logged_ok")(lambda event: None)
-    handles("test.logged_failing")(fail)
-    yield
-    outbox._handlers.pop("test.logged_ok", None)
-    outbox._handlers.pop("test.logged_failing", None)
+    with throwaway_handler("test.logged_ok", lambda event: None), throwaway_handler("test.logged_failing", fail):
+        yield
 
 
 def make_due(*event_types: str) -> None:

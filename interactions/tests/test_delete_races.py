@@ -5,16 +5,15 @@ picks, nothing lands after the delete: every stored row predates it, every refus
 is a 404 that wrote nothing, and `comment.created` is emitted once per stored comment only.
 """
 
-import threading
 from dataclasses import dataclass, field
 from functools import partial
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from core.models import OutboxEvent
+from core.tests.at_once import at_once, raised
 from interactions.models import Comment, CommentVote
 from interactions.tests.factories import CommentFactory
 from resources.models import Resource
@@ -42,24 +41,9 @@ def _client(user) -> APIClient:
 
 def _race(write_requests, delete_request) -> Outcome:
     """Run the writes and the delete from one barrier, each on its own thread and connection."""
-    outcome = Outcome()
-    start = threading.Barrier(len(write_requests) + 1)
-
-    def run(request, into: list[int]) -> None:
-        try:
-            start.wait()
-            into.append(request().status_code)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-            outcome.errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(request, outcome.writes)) for request in write_requests]
-    threads.append(threading.Thread(target=run, args=(delete_request, outcome.delete)))
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    requests = [*write_requests, delete_request]
+    statuses = at_once(len(requests), lambda index: requests[index]().status_code)
+    outcome = Outcome(writes=statuses[:-1], delete=statuses[-1:], errors=raised(statuses))
     assert outcome.errors == []
     assert outcome.delete == [204]
     assert set(outcome.writes) <= {200, 201, 404, 400}

@@ -119,11 +119,7 @@ def fulfil_checkout_session(
         before=before,
         after=subscriptions.snapshot(subscription),
     )
-    record.status = PaymentIntentRecord.Status.COMPLETED
-    record.save(update_fields=["status", "updated_at"])
-    audit_change(
-        instance=record, action=AuditLog.Action.UPDATE, before={"status": "CREATED"}, after={"status": record.status}
-    )
+    _close_record(record, PaymentIntentRecord.Status.COMPLETED)
     if session.get("customer"):
         remember_stripe_customer(user=user, stripe_customer_id=object_id(session["customer"]))
     if payment is not None:
@@ -139,6 +135,15 @@ def fulfil_checkout_session(
         },
     )
     return Fulfilment(subscription, True)
+
+
+def _close_record(record: PaymentIntentRecord, status: str) -> None:
+    """The CREATED record of a session ends in `status` (COMPLETED or EXPIRED), audited."""
+    record.status = status
+    record.save(update_fields=["status", "updated_at"])
+    audit_change(
+        instance=record, action=AuditLog.Action.UPDATE, before={"status": "CREATED"}, after={"status": record.status}
+    )
 
 
 def _lock_record(session: dict) -> PaymentIntentRecord | None:
@@ -226,9 +231,5 @@ def expire_checkout_session(*, session: dict) -> Outcome:
         return ignored("unknown checkout session")
     if record.status != PaymentIntentRecord.Status.CREATED:
         return ignored(f"checkout session already {record.status.lower()}")
-    record.status = PaymentIntentRecord.Status.EXPIRED
-    record.save(update_fields=["status", "updated_at"])
-    audit_change(
-        instance=record, action=AuditLog.Action.UPDATE, before={"status": "CREATED"}, after={"status": record.status}
-    )
+    _close_record(record, PaymentIntentRecord.Status.EXPIRED)
     return PROCESSED

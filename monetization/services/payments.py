@@ -45,15 +45,12 @@ def record_invoice_paid(*, invoice: dict, event_created: datetime.datetime) -> O
     payment_intent_id = invoice_payment_intent_id(invoice) or ""
     period_end = invoice_period_end(invoice)
     if payment is None:
-        payment = record_payment(
-            user_id=subscription.user_id,
-            subscription=subscription,
-            amount_cents=int(invoice.get("amount_paid") or 0),
-            stripe_currency=invoice.get("currency"),
-            provider_reference=invoice["id"],
-            stripe_invoice_id=invoice["id"],
-            stripe_payment_intent_id=payment_intent_id,
+        payment = _record_invoice_payment(
+            invoice,
+            subscription,
+            amount_field="amount_paid",
             status=Payment.Status.COMPLETED,
+            stripe_payment_intent_id=payment_intent_id,
             period_end=period_end,
         )
         announce_completed(payment)
@@ -79,14 +76,8 @@ def record_invoice_payment_failed(*, invoice: dict, event_created: datetime.date
     if payment is not None and payment.status in (Payment.Status.COMPLETED, Payment.Status.REFUNDED):
         return ignored("invoice already paid")  # a late failure of a paid (even since refunded) invoice
     if payment is None:
-        payment = record_payment(
-            user_id=subscription.user_id,
-            subscription=subscription,
-            amount_cents=int(invoice.get("amount_due") or 0),
-            stripe_currency=invoice.get("currency"),
-            provider_reference=invoice["id"],
-            stripe_invoice_id=invoice["id"],
-            status=Payment.Status.FAILED,
+        payment = _record_invoice_payment(
+            invoice, subscription, amount_field="amount_due", status=Payment.Status.FAILED
         )
     if not subscriptions.is_stale(subscription, event_created) and not subscriptions.has_ended(subscription):
         before = subscriptions.snapshot(subscription)
@@ -106,6 +97,29 @@ def record_invoice_payment_failed(*, invoice: dict, event_created: datetime.date
     )
     transaction.on_commit(payment_failure_total.inc)
     return PROCESSED
+
+
+def _record_invoice_payment(
+    invoice: dict,
+    subscription: Subscription,
+    *,
+    amount_field: str,
+    status: str,
+    stripe_payment_intent_id: str = "",
+    period_end: datetime.datetime | None = None,
+) -> Payment:
+    """A new Payment for the invoice, of the invoice's `amount_field` (what was paid, or what is due)."""
+    return record_payment(
+        user_id=subscription.user_id,
+        subscription=subscription,
+        amount_cents=int(invoice.get(amount_field) or 0),
+        stripe_currency=invoice.get("currency"),
+        provider_reference=invoice["id"],
+        stripe_invoice_id=invoice["id"],
+        stripe_payment_intent_id=stripe_payment_intent_id,
+        status=status,
+        period_end=period_end,
+    )
 
 
 def _payment_for_invoice(invoice: dict, subscription: Subscription) -> Payment | None:

@@ -29,18 +29,17 @@ import copy
 import datetime
 import itertools
 import json
-import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.db import connection
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from core.models import OutboxEvent
+from core.tests.at_once import at_once
 from monetization.models import (
     ParkedChargeEvent,
     Payment,
@@ -190,6 +189,16 @@ PROCESSED, IGNORED, FAILED = "PROCESSED", "IGNORED", "FAILED"
 ACTIVE, PAST_DUE, CANCELED, UNPAID, TRIALING = "ACTIVE", "PAST_DUE", "CANCELED", "UNPAID", "TRIALING"
 COMPLETED, REFUNDED = "COMPLETED", "REFUNDED"
 
+# Stripe's subscription when no subscription event happened: what the checkout read.
+AT_CHECKOUT = {
+    "status": ACTIVE,
+    "period_start": FIRST_PERIOD[0],
+    "ends_at": FIRST_PERIOD[1],
+    "trial_end": None,
+    "canceled_at": None,
+    "ended_at": None,
+    "cancel_at_period_end": False,
+}
 # What each subscription event says about the subscription (Stripe's object, in our terms).
 _RENEWING = {"period_start": RENEWAL_PERIOD[0], "ends_at": RENEWAL_PERIOD[1], "trial_end": None}
 SAYS = {
@@ -217,15 +226,7 @@ SAYS = {
         "cancel_at_period_end": True,
     },
     "unpaid": {**_RENEWING, "status": UNPAID, "canceled_at": None, "ended_at": None, "cancel_at_period_end": False},
-    "trialing": {
-        "status": TRIALING,
-        "period_start": FIRST_PERIOD[0],
-        "ends_at": FIRST_PERIOD[1],
-        "trial_end": FIRST_PERIOD[1],
-        "canceled_at": None,
-        "ended_at": None,
-        "cancel_at_period_end": False,
-    },
+    "trialing": {**AT_CHECKOUT, "status": TRIALING, "trial_end": FIRST_PERIOD[1]},
 }
 # The status each event implies for the subscription when it applies to it (None: keeps it).
 IMPLIES = {
@@ -292,7 +293,8 @@ class Oracle:
         event = EVENTS[name]
         if self.webhooks.get(event.event_id) in (PROCESSED, IGNORED):
             return 200  # a duplicate: answered, nothing done
-        outcome = getattr(self, f"_{name}")(event)
+        # A subscription event applies what it says (SAYS); every other event has its own rule.
+        outcome = self._sync(name, event) if name in SAYS else getattr(self, f"_{name}")(event)
         self.webhooks[event.event_id] = outcome
         return 500 if outcome == FAILED else 200
 
@@ -349,13 +351,7 @@ class Oracle:
         self.record = COMPLETED
         self.subscription = {
             "plan": "PREMIUM",
-            "status": ACTIVE,
-            "period_start": FIRST_PERIOD[0],
-            "ends_at": FIRST_PERIOD[1],
-            "trial_end": None,
-            "canceled_at": None,
-            "ended_at": None,
-            "cancel_at_period_end": False,
+            **AT_CHECKOUT,
             "last_event": stamp,
             "paid_through": None,
             "revoked": False,
@@ -444,24 +440,6 @@ class Oracle:
         elif sub["cancel_at_period_end"] and not was_cancel_at_period_end:
             self.outbox.append(("subscription", "billing.subscription_canceled", "period_end"))
         return PROCESSED
-
-    def _past_due(self, event: StripeEvent) -> str:
-        return self._sync("past_due", event)
-
-    def _active_again(self, event: StripeEvent) -> str:
-        return self._sync("active_again", event)
-
-    def _cancel_requested(self, event: StripeEvent) -> str:
-        return self._sync("cancel_requested", event)
-
-    def _deleted(self, event: StripeEvent) -> str:
-        return self._sync("deleted", event)
-
-    def _unpaid(self, event: StripeEvent) -> str:
-        return self._sync("unpaid", event)
-
-    def _trialing(self, event: StripeEvent) -> str:
-        return self._sync("trialing", event)
 
     # charges (all name the renewal invoice's charge; Stripe says so through GET /v1/invoice_payments)
     def _charge_event(self, name: str) -> str:
@@ -632,23 +610,8 @@ def premium_as_the_user_sees_it(user, resource_id: str, clock) -> list[tuple[int
 
 
 def post_at_once(names: tuple[str, ...], user) -> list[int]:
-    """Each delivery from its own thread, released together; each thread closes its connection."""
-    start = threading.Barrier(len(names))
-    codes: list = [None] * len(names)
-
-    def run(index: int) -> None:
-        try:
-            start.wait(timeout=30)
-            codes[index] = post(names[index], user)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(names))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return codes
+    """Each delivery from its own thread, released together."""
+    return at_once(len(names), lambda index: post(names[index], user))
 
 
 def stripe_retries_failed_events(user) -> tuple:

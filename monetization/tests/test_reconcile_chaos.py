@@ -21,6 +21,7 @@ from monetization.models import Subscription, WebhookEvent
 from monetization.tests.stripe_fixtures import SESSION_ID
 from monetization.tests.test_chaos_replay import (
     ACTIVE,
+    AT_CHECKOUT,
     CANCELED,
     COMMON,
     COMPLETED,
@@ -42,16 +43,6 @@ from monetization.tests.test_chaos_replay import (
 
 WINDOW_SECONDS = MAX_WINDOW_HOURS * 3600  # Stripe lists the last 30 days
 RUN_AFTER_NEWEST = 3600  # the run comes an hour after the newest event
-# Stripe's subscription when no subscription event happened: what the checkout read.
-AT_CHECKOUT = {
-    "status": ACTIVE,
-    "period_start": FIRST_PERIOD[0],
-    "ends_at": FIRST_PERIOD[1],
-    "trial_end": None,
-    "canceled_at": None,
-    "ended_at": None,
-    "cancel_at_period_end": False,
-}
 
 
 def created(name: str) -> int:

@@ -3,7 +3,6 @@
 import contextlib
 import datetime
 import io
-import threading
 import time
 
 import pytest
@@ -17,6 +16,7 @@ from rest_framework.test import APIClient
 from application.dto.billing import ReconcileStripeCommand
 from application.use_cases.reconcile_stripe import reconcile_stripe
 from audit.models import AuditLog
+from core.tests.at_once import at_once
 from monetization.access import holds_premium
 from monetization.models import Payment, ReconcileLock, Subscription, WebhookEvent
 from monetization.services.reconcile_lock import LOCK_NAME, reconcile_lock
@@ -245,21 +245,7 @@ def test_two_runs_at_once_on_postgresql_one_exits_and_no_event_is_stored_twice(f
         pytest.skip("advisory locks are PostgreSQL's")
     users = [buy(fake_stripe)[0] for _ in range(3)]
     fake_stripe.hang_next(0.5)  # the first listing is slow, so the runs overlap
-    start = threading.Barrier(2)
-    reports = []
-
-    def run():
-        start.wait()
-        try:
-            reports.append(reconcile_stripe(ReconcileStripeCommand()))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    reports = at_once(2, lambda _: reconcile_stripe(ReconcileStripeCommand()))
 
     assert sorted(report.locked_out for report in reports) == [False, True]
     stored = list(WebhookEvent.objects.values_list("stripe_id", flat=True))

@@ -1,12 +1,10 @@
 """Concurrent duplicate deliveries on PostgreSQL: one effect, however many arrive at once."""
 
-import threading
-
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from core.models import OutboxEvent
+from core.tests.at_once import at_once
 from monetization.models import Payment, PaymentIntentRecord, Subscription, WebhookEvent
 from monetization.tests.conftest import deliver
 from monetization.tests.stripe_fixtures import SESSION_ID, event_dict, live_subscription
@@ -14,32 +12,11 @@ from monetization.tests.stripe_fixtures import SESSION_ID, event_dict, live_subs
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _in_parallel(count: int, work) -> list:
-    start = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            results[index] = work(index)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def test_twenty_concurrent_deliveries_of_one_checkout_event_have_one_effect(fake_stripe, user):
     PaymentIntentRecord.objects.create(user=user, stripe_session_id=SESSION_ID)
     fake_stripe.add_subscription(live_subscription(user_id=user.pk))
 
-    statuses = _in_parallel(
-        20, lambda _: deliver(APIClient(), "checkout_session_completed", user_id=user.pk).status_code
-    )
+    statuses = at_once(20, lambda _: deliver(APIClient(), "checkout_session_completed", user_id=user.pk).status_code)
 
     assert statuses == [200] * 20
     assert Payment.objects.count() == 1
@@ -63,7 +40,7 @@ def test_confirm_and_webhook_racing_fulfil_once(fake_stripe, user):
         client.force_authenticate(user)
         return client.post("/api/billing/checkout/confirm/", {"session_id": SESSION_ID}, format="json").status_code
 
-    statuses = _in_parallel(10, confirm_or_deliver)
+    statuses = at_once(10, confirm_or_deliver)
 
     assert statuses == [200] * 10
     assert Payment.objects.count() == 1

@@ -3,6 +3,7 @@
 import copy
 
 from operations.stripe_sim.ledger import Ledger
+from operations.stripe_sim.objects import list_object
 
 LISTABLE = {"invoices": "invoices", "charges": "charges", "payment_intents": "payment_intents", "disputes": "disputes"}
 
@@ -37,7 +38,7 @@ def route(ledger: Ledger, events: list[dict], method: str, path: str, params: di
         payment_intent = (params.get("payment") or {}).get("payment_intent")
         invoice = state.invoice_payments.get(payment_intent)
         data = [{"object": "invoice_payment", "id": f"inpay_{invoice}", "invoice": invoice}] if invoice else []
-        return 200, _page(data, path, has_more=False)
+        return 200, list_object(data, path)
     if method == "GET" and path == "/v1/events":
         return 200, _events_page(events, params)
     if method == "GET" and parts[:2] == ["v1", "events"] and len(parts) == 3:
@@ -47,10 +48,6 @@ def route(ledger: Ledger, events: list[dict], method: str, path: str, params: di
         found = getattr(state, LISTABLE[parts[1]]).get(parts[2])
         return (200, copy.deepcopy(found)) if found else error(404, f"No such {parts[1][:-1]}: '{parts[2]}'")
     return error(404, f"Unrecognized request URL ({method}: {path}).", code="unknown_route")
-
-
-def _page(data: list, url: str, *, has_more: bool) -> dict:
-    return {"object": "list", "data": data, "has_more": has_more, "url": url}
 
 
 def _events_page(events: list[dict], params: dict) -> dict:
@@ -67,4 +64,4 @@ def _events_page(events: list[dict], params: dict) -> dict:
         ids = [event["id"] for event in wanted]
         wanted = wanted[ids.index(params["starting_after"]) + 1 :] if params["starting_after"] in ids else []
     limit = max(1, min(int(params.get("limit") or 10), 100))
-    return _page(copy.deepcopy(wanted[:limit]), "/v1/events", has_more=len(wanted) > limit)
+    return list_object(copy.deepcopy(wanted[:limit]), "/v1/events", has_more=len(wanted) > limit)

@@ -26,6 +26,11 @@ def template(relative: str) -> dict:
     return json.loads(_text(relative))
 
 
+def list_object(data: list, url: str, *, has_more: bool = False) -> dict:
+    """A page of a Stripe list, as list endpoints answer and list fields of objects hold."""
+    return {"object": "list", "data": data, "has_more": has_more, "url": url}
+
+
 def _event_object(name: str) -> dict:
     return copy.deepcopy(template(f"events/{name}.json")["data"]["object"])
 
@@ -132,7 +137,7 @@ def invoice(
         status="open",
         next_payment_attempt=None,
         webhooks_delivered_at=None,
-        payments={"object": "list", "data": [], "has_more": False, "url": f"/v1/invoices/{invoice_id}/payments"},
+        payments=list_object([], f"/v1/invoices/{invoice_id}/payments"),
     )
     obj["status_transitions"].update(finalized_at=now, paid_at=None)
     obj["parent"]["subscription_details"].update(subscription=subscription["id"], metadata=subscription["metadata"])
@@ -185,7 +190,7 @@ def charge(charge_id: str, *, payment_intent: dict, last4: str, now: int) -> dic
         receipt_url=None,
         balance_transaction=f"txn_{charge_id[3:]}",
     )
-    obj["refunds"] = {"object": "list", "data": [], "has_more": False, "url": f"/v1/charges/{charge_id}/refunds"}
+    obj["refunds"] = list_object([], f"/v1/charges/{charge_id}/refunds")
     obj["payment_method_details"]["card"]["last4"] = last4
     return obj
 

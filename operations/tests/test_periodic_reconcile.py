@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from core import outbox
 from core.models import OutboxEvent
-from core.outbox import OutboxWorker, emit_event, handles
+from core.outbox import OutboxWorker, emit_event
+from core.tests.outbox_fixtures import recording_handler
 from core.tests.test_outbox_worker import run_in_thread, wait_until
 from monetization.access import holds_premium
 from monetization.models import WebhookEvent
@@ -44,10 +44,8 @@ def reconcile_hourly(settings, fake_stripe):
 @pytest.fixture
 def recorded():
     """A throwaway event type whose handler records the events it was given; removed afterwards."""
-    seen: list[str] = []
-    handles("test.during_reconcile")(lambda event: seen.append(str(event.pk)))
-    yield seen
-    outbox._handlers.pop("test.during_reconcile", None)
+    with recording_handler("test.during_reconcile") as seen:
+        yield seen
 
 
 def messages(caplog) -> list[str]:

@@ -3,13 +3,12 @@
 from audit.models import AuditLog
 from core.models import Tag
 from core.outbox import emit_event
-from core.services.audit import audit_change
 from core.transactions import require_transaction
 from resources import events
 from resources.models import Resource, Visibility
 from resources.services.create_resource_version import append_version_locked
 from resources.services.hosted_files import HostedFile
-from resources.services.snapshot import resource_snapshot
+from resources.services.snapshot import audit_resource
 
 
 def create_resource(
@@ -30,12 +29,7 @@ def create_resource(
         author=author, title=title, description=description, visibility=visibility, price_cents=price_cents
     )
     resource.tags.set(tags)
-    audit_change(
-        instance=resource,
-        action=AuditLog.Action.CREATE,
-        actor=author,
-        after=resource_snapshot(resource, [t.slug for t in tags]),
-    )
+    audit_resource(resource, action=AuditLog.Action.CREATE, actor=author, before=None, tag_slugs=[t.slug for t in tags])
     if visibility != Visibility.PRIVATE:
         emit_event(events.RESOURCE, resource.pk, events.RESOURCE_PUBLISHED, published_payload(resource))
     if hosted is not None or file_url:

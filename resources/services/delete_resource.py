@@ -1,10 +1,9 @@
 """Soft-delete a resource: the row stays for the audit trail, every read path drops it."""
 
 from audit.models import AuditLog
-from core.services.audit import audit_change
 from core.transactions import require_transaction
 from resources.models import Resource
-from resources.services.snapshot import resource_snapshot
+from resources.services.snapshot import audit_resource, resource_snapshot
 
 
 def delete_resource(*, resource: Resource, actor) -> None:
@@ -13,10 +12,4 @@ def delete_resource(*, resource: Resource, actor) -> None:
     tags = list(resource.tags.values_list("slug", flat=True))
     before = resource_snapshot(resource, tags)
     resource.delete()
-    audit_change(
-        instance=resource,
-        action=AuditLog.Action.DELETE,
-        actor=actor,
-        before=before,
-        after=resource_snapshot(resource, tags),
-    )
+    audit_resource(resource, action=AuditLog.Action.DELETE, actor=actor, before=before, tag_slugs=tags)

@@ -3,12 +3,11 @@
 from audit.models import AuditLog
 from core.models import Tag
 from core.outbox import emit_event
-from core.services.audit import audit_change
 from core.transactions import require_transaction
 from resources import events
 from resources.models import Resource, Visibility
 from resources.services.create_resource import published_payload
-from resources.services.snapshot import resource_snapshot
+from resources.services.snapshot import audit_resource, resource_snapshot
 
 EDITABLE_FIELDS = ("title", "description", "visibility", "price_cents")
 
@@ -30,13 +29,7 @@ def update_resource(*, resource: Resource, actor, fields: dict, tags: list[Tag] 
     if tags is not None:
         resource.tags.set(tags)
     new_tags = [tag.slug for tag in tags] if tags is not None else old_tags
-    audit_change(
-        instance=resource,
-        action=AuditLog.Action.UPDATE,
-        actor=actor,
-        before=before,
-        after=resource_snapshot(resource, new_tags),
-    )
+    audit_resource(resource, action=AuditLog.Action.UPDATE, actor=actor, before=before, tag_slugs=new_tags)
     if not was_listed and resource.visibility != Visibility.PRIVATE:
         emit_event(events.RESOURCE, resource.pk, events.RESOURCE_PUBLISHED, published_payload(resource))
     return resource

@@ -38,6 +38,17 @@ def client_for(user) -> APIClient:
     return client
 
 
+def get_resource_path(world, viewer: str, kind: str, path: str):
+    """GET /api/resources/<the `kind` resource>/<path> as `viewer`."""
+    users, resources, _ = world
+    return client_for(users[viewer]).get(f"/api/resources/{resources[kind].pk}/{path}")
+
+
+def assert_not_found(response) -> None:
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
 def sees_file(viewer: str, kind: str) -> bool:
     return (
         kind == "public"
@@ -62,11 +73,9 @@ def test_feed_lists_public_and_premium_only_and_never_a_file(world, viewer):
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_detail(world, viewer, kind):
-    users, resources, _ = world
-    response = client_for(users[viewer]).get(f"/api/resources/{resources[kind].pk}/detail/")
+    response = get_resource_path(world, viewer, kind, "detail/")
     if not may_see(viewer, kind):
-        assert response.status_code == 404
-        assert response.json()["error"]["code"] == "not_found"
+        assert_not_found(response)
         return
     assert response.status_code == 200
     file_url = response.json()["data"]["versions"][0]["file_url"]
@@ -78,8 +87,7 @@ def test_detail(world, viewer, kind):
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_access(world, viewer, kind):
-    users, resources, _ = world
-    response = client_for(users[viewer]).get(f"/api/resources/{resources[kind].pk}/access/")
+    response = get_resource_path(world, viewer, kind, "access/")
     if sees_file(viewer, kind):
         assert response.status_code == 200
         assert response.json()["data"] == {"version_number": 1, "file_url": f"https://files.example.com/{kind}.pdf"}
@@ -87,8 +95,7 @@ def test_access(world, viewer, kind):
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "access_denied"
     else:
-        assert response.status_code == 404
-        assert response.json()["error"]["code"] == "not_found"
+        assert_not_found(response)
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
@@ -105,8 +112,7 @@ def test_author_profile_shows_only_what_the_viewer_may_see(world, viewer):
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_comments(world, viewer, kind):
-    users, resources, _ = world
-    response = client_for(users[viewer]).get(f"/api/resources/{resources[kind].pk}/comments/")
+    response = get_resource_path(world, viewer, kind, "comments/")
     if may_see(viewer, kind):
         assert response.status_code == 200
         assert [item["content"] for item in response.json()["data"]] == [f"about {kind}"]

@@ -22,10 +22,7 @@ def request_password_reset_mail(*, email: str, user: User | None) -> None:
 
 def find_resettable_user(*, user_id, fingerprint: str) -> User | None:
     """The active account a reset token names, if the token still matches it."""
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or not fingerprint_matches(user, fingerprint):
-        return None
-    return user
+    return _matching_user(User.objects.all(), user_id=user_id, fingerprint=fingerprint)
 
 
 def reset_password(*, user_id, fingerprint: str, new_password: str) -> User | None:
@@ -35,11 +32,16 @@ def reset_password(*, user_id, fingerprint: str, new_password: str) -> User | No
     sees the new password hash and no longer matches.
     """
     require_transaction()
-    user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
-    if user is None or not fingerprint_matches(user, fingerprint):
+    user = _matching_user(User.objects.select_for_update(), user_id=user_id, fingerprint=fingerprint)
+    if user is None:
         return None
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
     # Never the hashes: the audit trail records that it changed, not what to.
     audit_change(instance=user, action=AuditLog.Action.UPDATE, after={"password": "changed"})
     return user
+
+
+def _matching_user(users, *, user_id, fingerprint: str) -> User | None:
+    user = users.filter(pk=user_id, is_active=True).first()
+    return user if user is not None and fingerprint_matches(user, fingerprint) else None

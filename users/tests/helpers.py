@@ -26,6 +26,11 @@ def statement_kinds(client, path: str, body: dict) -> list[str]:
     return [query["sql"].split()[0] for query in queries.captured_queries]
 
 
+def ok_message(message: str) -> dict:
+    """The body of a success answer that carries only a message."""
+    return {"status": "ok", "data": {"message": message}}
+
+
 def error_code(response) -> str:
     body = response.json()
     assert body["status"] == "error", body

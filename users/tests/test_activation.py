@@ -11,16 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import AuditLog
 from core.models import OutboxEvent
 from users.tests.factories import UserFactory
-from users.tests.helpers import deliver_mail, error_code, link_in_last_mail, post, statement_kinds
+from users.tests.helpers import deliver_mail, error_code, link_in_last_mail, ok_message, post, statement_kinds
 from users.tokens import make_activation_token
 
 pytestmark = pytest.mark.django_db
 ACTIVATE = "/api/auth/activate/"
 RESEND = "/api/auth/resend-activation/"
-SAME_ANSWER = {
-    "status": "ok",
-    "data": {"message": "If this email belongs to an account that still needs activating, we have sent a new link."},
-}
+SAME_ANSWER = ok_message("If this email belongs to an account that still needs activating, we have sent a new link.")
 
 
 @pytest.fixture

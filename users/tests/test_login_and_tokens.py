@@ -1,5 +1,6 @@
 import pytest
 
+from core.tests.at_once import at_once
 from users.tests.factories import DEFAULT_PASSWORD, UserFactory
 from users.tests.helpers import bearer, error_code, post
 
@@ -126,9 +127,6 @@ def test_a_password_change_revokes_earlier_tokens(api_client):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_refreshes_with_one_token_rotate_it_once():
-    import threading
-
-    from django.db import connection
     from django.test import Client
 
     UserFactory(email="ada@example.com")
@@ -136,20 +134,9 @@ def test_concurrent_refreshes_with_one_token_rotate_it_once():
     refresh_token = client.post(
         LOGIN, {"email": "ada@example.com", "password": DEFAULT_PASSWORD}, content_type="application/json"
     ).json()["data"]["refresh_token"]
-    barrier = threading.Barrier(4)
-    statuses: list[int] = []
 
-    def refresh() -> None:
-        try:
-            barrier.wait(timeout=10)
-            response = Client().post(REFRESH, {"refresh_token": refresh_token}, content_type="application/json")
-            statuses.append(response.status_code)
-        finally:
-            connection.close()
+    def refresh(_: int) -> int:
+        return Client().post(REFRESH, {"refresh_token": refresh_token}, content_type="application/json").status_code
 
-    threads = [threading.Thread(target=refresh) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = at_once(4, refresh)
     assert sorted(statuses) == [200, 401, 401, 401]

@@ -10,17 +10,14 @@ from audit.models import AuditLog
 from core.models import OutboxEvent
 from users.models import User
 from users.tests.factories import DEFAULT_PASSWORD, UserFactory
-from users.tests.helpers import deliver_mail, error_code, link_in_last_mail, post, statement_kinds
+from users.tests.helpers import deliver_mail, error_code, link_in_last_mail, ok_message, post, statement_kinds
 from users.tokens import make_password_reset_token
 
 pytestmark = pytest.mark.django_db
 RESET = "/api/auth/password-reset/"
 CONFIRM = "/api/auth/password-reset/confirm/"
 NEW_PASSWORD = "brand-New-passw0rd-2026"
-SAME_ANSWER = {
-    "status": "ok",
-    "data": {"message": "If this email belongs to an account, we have sent a link to reset its password."},
-}
+SAME_ANSWER = ok_message("If this email belongs to an account, we have sent a link to reset its password.")
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from audit.models import AuditLog
 from core.models import OutboxEvent
+from core.tests.at_once import at_once
 from users.models import Profile, User
 from users.tests.factories import UserFactory
 from users.tests.helpers import STRONG_PASSWORD, error_code, post
@@ -84,27 +82,15 @@ def test_concurrent_registrations_of_one_email_create_one_user(client):
     from django.test import Client
 
     threads_count = 5  # within the per-email throttle (5/min)
-    barrier = threading.Barrier(threads_count)
-    statuses: list[int] = []
-    lock = threading.Lock()
 
-    def register(n: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            email = "race@example.com" if n % 2 else "RACE@example.com"
-            response = Client(REMOTE_ADDR=f"10.0.0.{n}").post(
-                REGISTER, {"email": email, "password": STRONG_PASSWORD}, content_type="application/json"
-            )
-            with lock:
-                statuses.append(response.status_code)
-        finally:
-            connection.close()
+    def register(n: int) -> int:
+        email = "race@example.com" if n % 2 else "RACE@example.com"
+        response = Client(REMOTE_ADDR=f"10.0.0.{n}").post(
+            REGISTER, {"email": email, "password": STRONG_PASSWORD}, content_type="application/json"
+        )
+        return response.status_code
 
-    threads = [threading.Thread(target=register, args=(n,)) for n in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = at_once(threads_count, register)
 
     assert sorted(statuses) == [201] + [409] * (threads_count - 1)
     assert User.objects.filter(email__iexact="race@example.com").count() == 1
