@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 
 from api.responses import created, no_content, ok
 from api.serializers import read_bodies as bodies
+from api.serializers import read_queries
 from api.serializers.envelope import ok_envelope as envelope
 from api.serializers.interactions import (
     CommentCreateInputSerializer,
@@ -34,7 +35,8 @@ class ResourceCommentsView(WriteView):
         },
     )
     def get(self, request, resource_id):
-        query = validated(CommentQuerySerializer, request.query_params)
+        params = request.query_params
+        query = read_queries.plain_page_query(params) or validated(CommentQuerySerializer, params)
         page = list_comments(
             resource_id=resource_id, viewer=request.user, page=query["page"], page_size=query["page_size"]
         )

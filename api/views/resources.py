@@ -8,6 +8,7 @@ from api.parsers import StrictJSONParser
 from api.request_meta import client_ip, user_agent
 from api.responses import created, no_content, ok
 from api.serializers import read_bodies as bodies
+from api.serializers import read_queries
 from api.serializers.envelope import ok_envelope as envelope
 from api.serializers.paging import CursorMetaSerializer
 from api.serializers.resources import (
@@ -187,7 +188,8 @@ class FeedView(APIView):
         },
     )
     def get(self, request):
-        query = validated(FeedQuerySerializer, request.query_params)
+        params = request.query_params
+        query = read_queries.plain_feed_query(params) or validated(FeedQuerySerializer, params)
         page = list_feed(
             page=query["page"],
             page_size=query["page_size"],
@@ -245,4 +247,3 @@ class AuthorProfileView(APIView):
         if profile is None:
             raise NotFound("Author not found.")
         return ok(bodies.author_profile(profile))
-
