@@ -14,7 +14,7 @@ from api.serializers.interactions import (
     VoteSerializer,
 )
 from api.serializers.paging import OffsetMetaSerializer
-from api.views.common import errors, validated
+from api.views.common import PlainJsonReads, errors, validated
 from api.views.resources import WriteView
 from application.dto.resources import CreateCommentCommand, DeleteCommentCommand, VoteOnCommentCommand
 from application.exceptions import NotFound
@@ -24,7 +24,7 @@ from application.use_cases.vote_on_comment import vote_on_comment
 from read_models.comments import get_comment, list_comments
 
 
-class ResourceCommentsView(WriteView):
+class ResourceCommentsView(PlainJsonReads, WriteView):
     @extend_schema(
         tags=["interactions"],
         summary="A resource's comments, oldest first",

@@ -28,7 +28,7 @@ from api.serializers.resources import (
 )
 from api.throttling import ScopedClientThrottle
 from api.uploads import StreamingMultiPartParser, file_upload
-from api.views.common import errors, refusal, validated
+from api.views.common import PlainJsonReads, errors, refusal, validated
 from application.dto.resources import (
     AccessResourceCommand,
     CreateResourceCommand,
@@ -177,7 +177,7 @@ class ResourceVersionCreateView(UploadView):
         return created(VersionCreatedSerializer(version).data)
 
 
-class FeedView(APIView):
+class FeedView(PlainJsonReads, APIView):
     @extend_schema(
         tags=["resources"],
         summary="Feed of public and premium resources: newest first, or searched and filtered",
@@ -201,7 +201,7 @@ class FeedView(APIView):
         return ok([bodies.feed_item(item) for item in page.items], meta=bodies.feed_meta(page.meta))
 
 
-class ResourceDetailView(APIView):
+class ResourceDetailView(PlainJsonReads, APIView):
     @extend_schema(
         tags=["resources"],
         summary="One resource; premium file URLs are null without a premium subscription",
@@ -236,7 +236,7 @@ class ResourceAccessView(APIView):
         return ok(ResourceAccessSerializer(access).data)
 
 
-class AuthorProfileView(APIView):
+class AuthorProfileView(PlainJsonReads, APIView):
     @extend_schema(
         tags=["resources"],
         summary="An author's profile and newest resources",
