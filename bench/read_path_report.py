@@ -18,6 +18,8 @@ def summarize(path: dict, runs: dict, queries: dict) -> dict:
         row[impl]["queries"] = queries[impl]
     row["ratio_floor"] = paired_ratio(runs[path["name"], "ours"], runs[path["name"], "floor"])
     row["ratio_baseline"] = paired_ratio(runs[path["name"], "ours"], runs[path["name"], "baseline"])
+    # The baseline's own ours/floor in the same run: the "before" column beside ours.
+    row["ratio_baseline_floor"] = paired_ratio(runs[path["name"], "baseline"], runs[path["name"], "floor"])
     row["ratio_naive"] = round(row["ours"]["rps"] / row["naive"]["rps"], 2) if row["naive"] else None
     return row
 
@@ -45,7 +47,7 @@ def search_aims(rows: list[dict]) -> dict:
 def print_table(rows: list[dict]) -> None:
     header = (
         f"{'path':<40} {'impl':<8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'app cpu':>8} {'db cpu':>7}"
-        f" {'queries':>7} {'ours/floor':>10} {'ours/naive':>10} {'ours/base':>9}"
+        f" {'queries':>7} {'ours/floor':>10} {'ours/naive':>10} {'ours/base':>9} {'base/floor':>10}"
     )
     print("\n" + header + "\n" + "-" * len(header) + "\n(cpu: ms per request)")
     for row in rows:
@@ -53,13 +55,12 @@ def print_table(rows: list[dict]) -> None:
             m = row[impl]
             if m is None:
                 continue
-            ratios = ["", "", ""]
+            ratios = ["", "", "", ""]
             if impl == "ours":
-                ratios = [
-                    f"{row[key]:.2f}x" if row[key] else "" for key in ("ratio_floor", "ratio_naive", "ratio_baseline")
-                ]
+                keys = ("ratio_floor", "ratio_naive", "ratio_baseline", "ratio_baseline_floor")
+                ratios = [f"{row[key]:.2f}x" if row.get(key) else "" for key in keys]
             print(
                 f"{row['path'] if impl == 'ours' else '':<40} {impl:<8} {m['rps']:>7.0f} {m['p50_ms']:>7.2f}"
                 f" {m['p99_ms']:>7.2f} {m['app_cpu_ms']:>8.2f} {m['db_cpu_ms']:>7.2f} {m['queries']:>7}"
-                f" {ratios[0]:>10} {ratios[1]:>10} {ratios[2]:>9}"
+                f" {ratios[0]:>10} {ratios[1]:>10} {ratios[2]:>9} {ratios[3]:>10}"
             )

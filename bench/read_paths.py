@@ -42,7 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: bench/ is a package of the project root
 
 from bench.read_path_report import IMPLEMENTATIONS, print_table, search_aims, summarize  # noqa: E402
-from bench.wrk_load import checkout, database_backends, gunicorn, measure, process_tree, wait_until_up  # noqa: E402
+from bench.wrk_load import checkout, database_backends, gunicorn, measure, process_tree  # noqa: E402
+from bench.wrk_tools import wait_until_up  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")

@@ -9,11 +9,11 @@ import os
 import re
 import signal
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import psycopg
+
+from bench.wrk_tools import latency
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -45,17 +45,6 @@ def gunicorn(gunicorn_path: str, app: str, *, port: int, workers: int, env: dict
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-
-
-def wait_until_up(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback probe
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"server did not answer {url}")
 
 
 def process_tree(master_pid: int) -> list[int]:
@@ -102,11 +91,6 @@ def measure(url: str, *, connections: int, duration: int, app_pids, db_pids) -> 
         "db_cpu_ms": round(db_cpu * 1000 / max(requests, 1), 2),
         "errors": int(non_2xx.group(1)) if non_2xx else 0,
     }
-
-
-def latency(wrk_output: str, percentile: str) -> float:
-    value, unit = re.search(rf"^\s+{re.escape(percentile)}\s+([\d.]+)(us|ms|s)\s*$", wrk_output, re.M).groups()
-    return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], 2)
 
 
 def database_backends(database_url: str):

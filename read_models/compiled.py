@@ -140,4 +140,6 @@ def _stand_in(field: Field):
         return f"stand-in-{secrets.token_hex(8)}"
     if internal in {"IntegerField", "BigIntegerField", "PositiveIntegerField", "BigAutoField", "AutoField"}:
         return 1_000_000_000 + secrets.randbelow(10**9)
+    if internal == "FloatField":
+        return 1_000_000_000.5 + secrets.randbelow(10**9)
     raise TypeError(f"no stand-in for a {internal}")

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, FloatField, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
@@ -221,11 +221,39 @@ NEWEST_ROWS = CompiledQuery(
 
 
 def _searched_rows(q: str, tags: tuple[str, ...], author_id, cursor, fetch: slice) -> list[dict]:
-    # Not compiled: the SQLite implementation turns `q` into SQL of its own shape.
-    window = _filtered(Resource.objects.published(), tags=tags, author_id=author_id)
-    page_ids = _ranked_page_ids(full_text().matching(window, q), cursor, fetch)
+    shape = (fetch.start, fetch.stop - fetch.start, cursor is not None, author_id is not None)
+    values = {
+        "q": q,
+        "tags": list(tags),
+        "author_id": author_id,
+        "cursor_rank": cursor.rank if cursor else None,
+        "cursor_at": cursor.created_at if cursor else None,
+        "cursor_id": cursor.id if cursor else None,
+    }
+    if connection.vendor == "postgresql":
+        return SEARCHED_ROWS.rows(*shape, **values)
+    # Not compiled on SQLite: it turns `q` itself into SQL (an FTS5 expression, or no query at all).
+    return list(_searched(*shape, **values))
+
+
+def _searched(offset, limit, after, by_author, *, q, tags, author_id, cursor_rank, cursor_at, cursor_id):
+    window = _filtered(Resource.objects.published(), tags=tags, author_id=author_id if by_author else None)
+    cursor = FeedCursor(created_at=cursor_at, id=cursor_id, rank=cursor_rank) if after else None
+    page_ids = _ranked_page_ids(full_text().matching(window, q), cursor, slice(offset, offset + limit))
     ranked = full_text().ranked(Resource.objects.filter(pk__in=page_ids), q)
-    return list(_rows(ranked, ("-rank", "-created_at", "-id"), "rank"))
+    return _rows(ranked, ("-rank", "-created_at", "-id"), "rank")
+
+
+# PostgreSQL only: there `q` is one parameter of websearch_to_tsquery whatever it says.
+SEARCHED_ROWS = CompiledQuery(
+    _searched,
+    q=Resource._meta.get_field("title"),
+    tags=Many(Tag._meta.get_field("slug")),
+    author_id=Resource._meta.get_field("author"),
+    cursor_rank=FloatField(),
+    cursor_at=Resource._meta.get_field("created_at"),
+    cursor_id=Resource._meta.pk,
+)
 
 
 def _filtered(queryset, *, tags: tuple[str, ...], author_id: UUID | None):

@@ -8,12 +8,13 @@ from api.views.health import LivenessView, ReadinessView
 from api.views.metrics import MetricsView
 
 urlpatterns = [
+    # First: the API is most of the traffic, and no other prefix overlaps it.
+    path("api/", include("api.urls")),
     path("", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("health/live/", LivenessView.as_view(), name="health-live"),
     path("health/ready/", ReadinessView.as_view(), name="health-ready"),
     path("admin/", admin.site.urls),
-    path("api/", include("api.urls")),
     path("files/", include("api.routes.files")),
     path("metrics", MetricsView.as_view(), name="metrics"),
     # Last: unknown paths get the JSON 404 in every mode (DEBUG's page is HTML otherwise),

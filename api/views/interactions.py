@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 
 from api.responses import created, no_content, ok
 from api.serializers import read_bodies as bodies
+from api.serializers import read_queries
 from api.serializers.envelope import ok_envelope as envelope
 from api.serializers.interactions import (
     CommentCreateInputSerializer,
@@ -13,7 +14,7 @@ from api.serializers.interactions import (
     VoteSerializer,
 )
 from api.serializers.paging import OffsetMetaSerializer
-from api.views.common import errors, validated
+from api.views.common import PlainJsonReads, errors, validated
 from api.views.resources import WriteView
 from application.dto.resources import CreateCommentCommand, DeleteCommentCommand, VoteOnCommentCommand
 from application.exceptions import NotFound
@@ -23,7 +24,7 @@ from application.use_cases.vote_on_comment import vote_on_comment
 from read_models.comments import get_comment, list_comments
 
 
-class ResourceCommentsView(WriteView):
+class ResourceCommentsView(PlainJsonReads, WriteView):
     @extend_schema(
         tags=["interactions"],
         summary="A resource's comments, oldest first",
@@ -34,7 +35,8 @@ class ResourceCommentsView(WriteView):
         },
     )
     def get(self, request, resource_id):
-        query = validated(CommentQuerySerializer, request.query_params)
+        params = request.query_params
+        query = read_queries.plain_page_query(params) or validated(CommentQuerySerializer, params)
         page = list_comments(
             resource_id=resource_id, viewer=request.user, page=query["page"], page_size=query["page_size"]
         )

@@ -8,6 +8,7 @@ from api.parsers import StrictJSONParser
 from api.request_meta import client_ip, user_agent
 from api.responses import created, no_content, ok
 from api.serializers import read_bodies as bodies
+from api.serializers import read_queries
 from api.serializers.envelope import ok_envelope as envelope
 from api.serializers.paging import CursorMetaSerializer
 from api.serializers.resources import (
@@ -27,7 +28,7 @@ from api.serializers.resources import (
 )
 from api.throttling import ScopedClientThrottle
 from api.uploads import StreamingMultiPartParser, file_upload
-from api.views.common import errors, refusal, validated
+from api.views.common import PlainJsonReads, errors, refusal, validated
 from application.dto.resources import (
     AccessResourceCommand,
     CreateResourceCommand,
@@ -176,7 +177,7 @@ class ResourceVersionCreateView(UploadView):
         return created(VersionCreatedSerializer(version).data)
 
 
-class FeedView(APIView):
+class FeedView(PlainJsonReads, APIView):
     @extend_schema(
         tags=["resources"],
         summary="Feed of public and premium resources: newest first, or searched and filtered",
@@ -187,7 +188,8 @@ class FeedView(APIView):
         },
     )
     def get(self, request):
-        query = validated(FeedQuerySerializer, request.query_params)
+        params = request.query_params
+        query = read_queries.plain_feed_query(params) or validated(FeedQuerySerializer, params)
         page = list_feed(
             page=query["page"],
             page_size=query["page_size"],
@@ -199,7 +201,7 @@ class FeedView(APIView):
         return ok([bodies.feed_item(item) for item in page.items], meta=bodies.feed_meta(page.meta))
 
 
-class ResourceDetailView(APIView):
+class ResourceDetailView(PlainJsonReads, APIView):
     @extend_schema(
         tags=["resources"],
         summary="One resource; premium file URLs are null without a premium subscription",
@@ -234,7 +236,7 @@ class ResourceAccessView(APIView):
         return ok(ResourceAccessSerializer(access).data)
 
 
-class AuthorProfileView(APIView):
+class AuthorProfileView(PlainJsonReads, APIView):
     @extend_schema(
         tags=["resources"],
         summary="An author's profile and newest resources",
@@ -245,4 +247,3 @@ class AuthorProfileView(APIView):
         if profile is None:
             raise NotFound("Author not found.")
         return ok(bodies.author_profile(profile))
-

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.tests.factories import TagFactory
 from interactions.tests.factories import CommentFactory
+from read_models import feed
 from read_models.feed import MAX_QUERY_LENGTH, MAX_TAG_FILTERS, FeedCursor, InvalidCursor, list_feed
 from resources.models import Resource
 from resources.tests.factories import ResourceFactory
@@ -120,3 +121,46 @@ def test_a_cursor_with_a_rank_that_is_not_a_finite_number_is_invalid():
     token = FeedCursor(created_at=AT, id=uuid.uuid4(), rank=float("nan")).encode()
     with pytest.raises(InvalidCursor):
         FeedCursor.decode(token)
+
+
+@pytest.mark.postgres
+def test_a_compiled_search_returns_what_the_orm_returns_for_each_calls_values():
+    """PostgreSQL runs searches compiled once per shape; each call binds its own words, tags and cursor."""
+    ada, bob = UserFactory(username="ada"), UserFactory(username="bob")
+    python, django = TagFactory(name="Python", slug="python"), TagFactory(name="Django", slug="django")
+    for n in range(8):
+        published_at(
+            AT - datetime.timedelta(minutes=n),
+            title=f"Design patterns {n}" if n % 2 else f"Locking notes {n}",
+            description="patterns " * (n % 3 + 1),
+            author=ada if n % 3 else bob,
+            tags=[python, django] if n % 2 else [python],
+        )
+    first = feed.list_feed(q="patterns", page_size=3)
+    cursor = FeedCursor.decode(first.meta.next_cursor)
+    calls = [
+        ((0, 4, False, False), {"q": "patterns", "tags": []}),
+        ((0, 4, False, False), {"q": "locking", "tags": []}),
+        ((0, 4, False, True), {"q": "patterns", "tags": ["python"], "author_id": ada.pk}),
+        ((0, 4, False, True), {"q": "notes", "tags": ["django"], "author_id": bob.pk}),
+        ((2, 3, False, False), {"q": "patterns -locking", "tags": ["python", "django"]}),
+        ((0, 4, True, False), {"q": "patterns", "tags": [], "cursor": cursor}),
+        (
+            (0, 4, True, False),
+            {"q": "design", "tags": [], "cursor": FeedCursor(created_at=AT, id=uuid.uuid4(), rank=1.0)},
+        ),
+    ]
+    found = 0
+    for shape, call in calls:
+        cursor_given = call.pop("cursor", None)
+        values = {
+            "author_id": None,
+            **call,
+            "cursor_rank": cursor_given.rank if cursor_given else None,
+            "cursor_at": cursor_given.created_at if cursor_given else None,
+            "cursor_id": cursor_given.id if cursor_given else None,
+        }
+        compiled = feed.SEARCHED_ROWS.rows(*shape, **values)
+        assert compiled == list(feed._searched(*shape, **values)), (shape, call)
+        found += len(compiled)
+    assert found  # the calls select something: not a comparison of empty lists
