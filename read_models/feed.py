@@ -31,7 +31,10 @@ from read_models.feed_search import full_text
 from read_models.paging import DEFAULT_PAGE_SIZE, CursorMeta, Page, cursor_window, offset_window, split_page
 from resources.models import Resource
 
+# The feed query's limits, read by its serializer and by the plain query-string reader alike.
 MAX_QUERY_LENGTH = 200
+MAX_CURSOR_LENGTH = 200
+MAX_TAG_LENGTH = 100
 MAX_TAG_FILTERS = 10
 
 

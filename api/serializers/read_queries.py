@@ -12,12 +12,15 @@ checks that whenever these functions answer, the serializer answers the same.
 import re
 from uuid import UUID
 
-from read_models.feed import MAX_QUERY_LENGTH, MAX_TAG_FILTERS, FeedCursor, InvalidCursor
+from read_models.feed import (
+    MAX_CURSOR_LENGTH,
+    MAX_QUERY_LENGTH,
+    MAX_TAG_FILTERS,
+    MAX_TAG_LENGTH,
+    FeedCursor,
+    InvalidCursor,
+)
 from read_models.paging import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE
-
-# As the serializers declare them (FeedQuerySerializer: cursor and tag max_length).
-MAX_CURSOR_LENGTH = 200
-MAX_TAG_LENGTH = 100
 
 _PLAIN_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 _PLAIN_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")

@@ -4,7 +4,14 @@ from rest_framework import serializers
 
 from api.serializers.paging import PageQuerySerializer
 from api.serializers.strict import StrictInputSerializer
-from read_models.feed import MAX_QUERY_LENGTH, MAX_TAG_FILTERS, FeedCursor, InvalidCursor
+from read_models.feed import (
+    MAX_CURSOR_LENGTH,
+    MAX_QUERY_LENGTH,
+    MAX_TAG_FILTERS,
+    MAX_TAG_LENGTH,
+    FeedCursor,
+    InvalidCursor,
+)
 from resources.models import Visibility
 
 # --- inputs -------------------------------------------------------------------------------
@@ -66,7 +73,7 @@ class DownloadQuerySerializer(serializers.Serializer):
 class FeedQuerySerializer(PageQuerySerializer):
     cursor = serializers.CharField(
         required=False,
-        max_length=200,
+        max_length=MAX_CURSOR_LENGTH,
         help_text="meta.next_cursor of the previous page (keyset paging; page is ignored)",
     )
 
@@ -81,7 +88,7 @@ class FeedQuerySerializer(PageQuerySerializer):
         ),
     )
     tag = serializers.ListField(
-        child=serializers.CharField(max_length=100),
+        child=serializers.CharField(max_length=MAX_TAG_LENGTH),
         required=False,
         default=list,
         max_length=MAX_TAG_FILTERS,
